@@ -1,0 +1,219 @@
+package marketdata
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxGap is the longest run of calendar days allowed between two consecutive
+// bars; a longer gap is bad input (a missing stretch of history).
+const MaxGap = 7 * 24 * time.Hour
+
+// CSVSource reads bars from a directory of SYMBOL.csv files.
+type CSVSource struct {
+	Dir string
+}
+
+// Symbols lists the symbols with a CSV file in the directory, sorted.
+func (s CSVSource) Symbols(ctx context.Context) ([]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("marketdata: list %s: %w", s.Dir, err)
+	}
+	var syms []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".csv") {
+			continue
+		}
+		syms = append(syms, strings.ToUpper(strings.TrimSuffix(name, filepath.Ext(name))))
+	}
+	sort.Strings(syms)
+	return syms, nil
+}
+
+// Bars reads and validates all bars of symbol from DIR/SYMBOL.csv.
+func (s CSVSource) Bars(ctx context.Context, symbol string) ([]Bar, error) {
+	path := filepath.Join(s.Dir, symbol+".csv")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("marketdata: %s: %s: %w", symbol, path, ErrNoData)
+	}
+	return ReadCSVFile(path, symbol)
+}
+
+// ReadCSVFile reads and validates one CSV file. An empty symbol means the
+// file's base name without extension, upper-cased.
+func ReadCSVFile(path, symbol string) ([]Bar, error) {
+	if symbol == "" {
+		symbol = strings.ToUpper(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &DataError{Symbol: symbol, File: path, Msg: err.Error()}
+	}
+	defer f.Close()
+	return ReadCSV(f, symbol, path)
+}
+
+// ReadCSV reads and validates bars from r. The header must name Date and
+// Close; Open, High, Low, Adj Close and Volume are optional (Adj Close
+// defaults to Close, the others to zero). file is used in error messages.
+func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
+	bad := func(line int, format string, args ...any) error {
+		return &DataError{Symbol: symbol, File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, bad(0, "empty file: no header and no bars")
+	}
+	if err != nil {
+		return nil, bad(1, "read header: %v", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	need := func(name string) (int, error) {
+		i, ok := col[name]
+		if !ok {
+			return 0, bad(1, "header has no %q column (header: %s)", name, strings.Join(header, ","))
+		}
+		return i, nil
+	}
+	dateCol, err := need("date")
+	if err != nil {
+		return nil, err
+	}
+	closeCol, err := need("close")
+	if err != nil {
+		return nil, err
+	}
+	opt := func(names ...string) int {
+		for _, n := range names {
+			if i, ok := col[n]; ok {
+				return i
+			}
+		}
+		return -1
+	}
+	openCol, highCol, lowCol := opt("open"), opt("high"), opt("low")
+	adjCol, volCol := opt("adj close", "adj_close", "adjclose"), opt("volume")
+
+	var bars []Bar
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return nil, bad(line, "%v", err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		field := func(i int, name string) (float64, error) {
+			if i < 0 {
+				return 0, nil
+			}
+			if i >= len(rec) {
+				return 0, bad(line, "missing %s field", name)
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
+			if err != nil {
+				return 0, bad(line, "unparsable %s %q", name, rec[i])
+			}
+			return v, nil
+		}
+		if dateCol >= len(rec) {
+			return nil, bad(line, "missing date field")
+		}
+		d, err := time.Parse(DateLayout, strings.TrimSpace(rec[dateCol]))
+		if err != nil {
+			return nil, bad(line, "unparsable date %q", rec[dateCol])
+		}
+		b := Bar{Symbol: symbol, Date: d}
+		for _, f := range []struct {
+			dst  *float64
+			col  int
+			name string
+		}{{&b.Open, openCol, "Open"}, {&b.High, highCol, "High"}, {&b.Low, lowCol, "Low"},
+			{&b.Close, closeCol, "Close"}, {&b.AdjClose, adjCol, "Adj Close"}, {&b.Volume, volCol, "Volume"}} {
+			if *f.dst, err = field(f.col, f.name); err != nil {
+				return nil, err
+			}
+		}
+		if adjCol < 0 {
+			b.AdjClose = b.Close
+		}
+		bars = append(bars, b)
+		lines = append(lines, line)
+	}
+	if len(bars) == 0 {
+		return nil, bad(0, "empty file: header but no bars")
+	}
+	if err := validate(bars, file, lines); err != nil {
+		return nil, err
+	}
+	return bars, nil
+}
+
+// Validate checks bars that did not come from a file: positive finite
+// prices, strictly increasing dates, no gap over MaxGap.
+func Validate(bars []Bar) error { return validate(bars, "", nil) }
+
+func validate(bars []Bar, file string, lines []int) error {
+	for i, b := range bars {
+		bad := func(format string, args ...any) error {
+			e := &DataError{Symbol: b.Symbol, File: file, Date: b.Date, Msg: fmt.Sprintf(format, args...)}
+			if lines != nil {
+				e.Line = lines[i]
+			}
+			return e
+		}
+		for _, p := range []struct {
+			v    float64
+			name string
+		}{{b.Close, "close"}, {b.AdjClose, "adjusted close"}} {
+			if math.IsNaN(p.v) || math.IsInf(p.v, 0) || p.v <= 0 {
+				return bad("%s price %v is not a positive finite number", p.name, p.v)
+			}
+		}
+		for _, p := range []struct {
+			v    float64
+			name string
+		}{{b.Open, "open"}, {b.High, "high"}, {b.Low, "low"}, {b.Volume, "volume"}} {
+			if math.IsNaN(p.v) || math.IsInf(p.v, 0) || p.v < 0 {
+				return bad("%s %v is not a non-negative finite number", p.name, p.v)
+			}
+		}
+		if i == 0 {
+			continue
+		}
+		prev := bars[i-1].Date
+		switch {
+		case b.Date.Equal(prev):
+			return bad("duplicate date %s", b.Date.Format(DateLayout))
+		case b.Date.Before(prev):
+			return bad("dates not sorted: %s after %s", b.Date.Format(DateLayout), prev.Format(DateLayout))
+		case b.Date.Sub(prev) > MaxGap:
+			return bad("gap of %d calendar days after %s (at most %d allowed)",
+				int(b.Date.Sub(prev).Hours()/24), prev.Format(DateLayout), int(MaxGap.Hours()/24))
+		}
+	}
+	return nil
+}
