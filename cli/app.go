@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/rs/zerolog"
+	"github.com/urfave/cli/v2"
+)
+
+// Version is the code version recorded with every run; set at build time
+// with -ldflags "-X runner/cli.Version=...".
+var Version = "dev"
+
+// env holds what a command needs from its surroundings: the output streams
+// and the logger built from the global flags.
+type env struct {
+	out io.Writer
+	err io.Writer
+	log zerolog.Logger
+}
+
+// Run runs the application with args (args[0] is the program name) and
+// returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{out: stdout, err: stderr, log: zerolog.Nop()}
+	app := newApp(e)
+	err := app.RunContext(ctx, args)
+	if err != nil {
+		code := exitCode(err)
+		if code == ExitFailure && isFlagError(err) {
+			code = ExitUsage
+		}
+		fmt.Fprintf(stderr, "runner: %s\n", redactURLs(err.Error()))
+		return code
+	}
+	return ExitOK
+}
+
+// isFlagError recognises urfave/cli's parse errors, which it returns as plain
+// errors.
+func isFlagError(err error) bool {
+	s := err.Error()
+	for _, p := range []string{"flag provided but not defined", "invalid value", "Required flag", "flag needs an argument", "No help topic"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:      "runner",
+		Usage:     "daily stock forecasts, walk-forward validation and canary rollout",
+		Version:   Version,
+		Writer:    e.out,
+		ErrWriter: e.err,
+		Flags:     globalFlags(),
+		Before: func(c *cli.Context) error {
+			l, err := newLogger(e.err, c.String("log-format"), c.String("log-level"))
+			if err != nil {
+				return err
+			}
+			e.log = l
+			return nil
+		},
+		Commands: []*cli.Command{
+			fitCommand(e),
+		},
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+	}
+	app.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error {
+		return usageErrorf("%v", err)
+	}
+	for _, cmd := range app.Commands {
+		setUsageError(cmd)
+	}
+	return app
+}
+
+func setUsageError(cmd *cli.Command) {
+	cmd.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error {
+		return usageErrorf("%s: %v", cmd.Name, err)
+	}
+	for _, sub := range cmd.Subcommands {
+		setUsageError(sub)
+	}
+}
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "database-url", EnvVars: []string{"DATABASE_URL"},
+			Usage: "PostgreSQL URL (postgres://...) or sqlite:PATH; empty means the embedded SQLite file runner.db in the working directory"},
+		&cli.StringFlag{Name: "data", Value: "testdata/prices",
+			Usage: "where bars come from: a directory of SYMBOL.csv files, or \"postgres\" for the price_bars table"},
+		&cli.StringFlag{Name: "config", Usage: "YAML config file (runner.yaml); flags override it"},
+		&cli.StringFlag{Name: "log-format", Value: "console", Usage: "log format: console or json"},
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug, info, warn or error"},
+	}
+}

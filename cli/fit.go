@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"runner/forecast"
+	"runner/marketdata"
+)
+
+// fitInput is what `runner fit` hands a model's fitter.
+type fitInput struct {
+	// File is the --csv path.
+	File string
+	// Column is the --column name; empty when the file was read as bars.
+	Column string
+	// Series is the modelled series: the values of Column when given,
+	// otherwise the log returns of the adjusted close of Bars.
+	Series []float64
+	// Bars are the validated bars of File, up to --as-of and limited to the
+	// last --train-bars; nil when Column is given.
+	Bars []marketdata.Bar
+	// Opts are the common model options from the flags.
+	Opts forecast.Options
+	// Horizon is the number of steps to forecast (--horizon, default 1).
+	Horizon int
+	// JSON asks for machine-readable output.
+	JSON bool
+	// Out is where the report goes.
+	Out io.Writer
+}
+
+// fitter is one model's implementation of `runner fit`.
+type fitter struct {
+	// flags are the model's own flags, added to the fit command.
+	flags []cli.Flag
+	// needsBars is true for models that need prices and volumes (not a bare
+	// series given with --column).
+	needsBars bool
+	run       func(c *cli.Context, in fitInput) error
+}
+
+var fitters = map[string]fitter{}
+
+// registerFitter adds a model to `runner fit`; called from init functions.
+func registerFitter(name string, f fitter) {
+	if _, dup := fitters[name]; dup {
+		panic("cli: fitter registered twice: " + name)
+	}
+	fitters[name] = f
+}
+
+func fitterNames() []string {
+	var n []string
+	for k := range fitters {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+func fitCommand(e *env) *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "model", Required: true, Usage: "model to fit: " + strings.Join(fitterNames(), ", ")},
+		&cli.StringFlag{Name: "csv", Required: true, Usage: "CSV file: a price file (Date,...,Close[,Adj Close],Volume) or any CSV with --column"},
+		&cli.StringFlag{Name: "column", Usage: "model this column as a bare series instead of the log returns of a price file"},
+		&cli.StringFlag{Name: "as-of", Usage: "last bar to use, YYYY-MM-DD (default: the last bar of the file)"},
+		&cli.IntFlag{Name: "train-bars", Value: 0, Usage: "fit on the last N bars up to --as-of (default 0: all bars)"},
+		&cli.IntFlag{Name: "horizon", Value: 1, Usage: "forecast steps ahead"},
+		&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed for models that use one"},
+		&cli.IntFlag{Name: "epochs", Usage: "training epochs for learned models (default 0: the model's canonical value)"},
+		&cli.BoolFlag{Name: "early-stop", Value: true, Usage: "early stopping for learned models"},
+		&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand, Usage: "half-width of the neutral return class"},
+		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"},
+	}
+	seen := map[string]bool{}
+	for _, name := range fitterNames() {
+		for _, f := range fitters[name].flags {
+			if !seen[f.Names()[0]] {
+				seen[f.Names()[0]] = true
+				flags = append(flags, f)
+			}
+		}
+	}
+	return &cli.Command{
+		Name:      "fit",
+		Usage:     "fit one model on one series and print estimates, diagnostics and the forecast",
+		UsageText: "runner fit --model NAME --csv FILE [--column NAME] [model flags] [--json]",
+		Description: "A researcher's tool: fits one model on one CSV file, the way anyone can check a model\n" +
+			"against another package. Without --column the file is read as daily bars and the model\n" +
+			"fits the log returns of the adjusted close.",
+		Flags: flags,
+		Action: func(c *cli.Context) error {
+			name := c.String("model")
+			f, ok := fitters[name]
+			if !ok {
+				return usageErrorf("fit: unknown model %q (available: %s)", name, strings.Join(fitterNames(), ", "))
+			}
+			in := fitInput{
+				File:    c.String("csv"),
+				Column:  c.String("column"),
+				Horizon: c.Int("horizon"),
+				JSON:    c.Bool("json"),
+				Out:     e.out,
+				Opts: forecast.Options{Seed: c.Int64("seed"), NeutralBand: c.Float64("neutral-band"),
+					Epochs: c.Int("epochs"), NoEarlyStop: !c.Bool("early-stop")},
+			}
+			if in.Horizon < 1 {
+				return usageErrorf("fit: --horizon %d: must be at least 1", in.Horizon)
+			}
+			if in.Column != "" {
+				if f.needsBars {
+					return usageErrorf("fit: model %s needs a price file with volumes; drop --column", name)
+				}
+				s, err := readColumn(in.File, in.Column)
+				if err != nil {
+					return err
+				}
+				in.Series = s
+				return f.run(c, in)
+			}
+			bars, err := marketdata.ReadCSVFile(in.File, "")
+			if err != nil {
+				return err
+			}
+			var asOf time.Time
+			if s := c.String("as-of"); s != "" {
+				if asOf, err = time.Parse(marketdata.DateLayout, s); err != nil {
+					return usageErrorf("fit: --as-of %q: want YYYY-MM-DD", s)
+				}
+			}
+			n := c.Int("train-bars")
+			if n <= 0 {
+				n = marketdata.IndexOf(bars, bars[len(bars)-1].Date) + 1
+				if !asOf.IsZero() {
+					n = 1
+					for n < len(bars) && !bars[n].Date.After(asOf) {
+						n++
+					}
+				}
+			}
+			if in.Bars, err = marketdata.Window(bars, asOf, n); err != nil {
+				return err
+			}
+			in.Series = marketdata.LogReturns(in.Bars)
+			return f.run(c, in)
+		},
+	}
+}
+
+// readColumn reads the named numeric column of a CSV file with a header.
+func readColumn(path, column string) ([]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("fit: %s: read header: %w", path, err)
+	}
+	idx := -1
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), column) {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, fmt.Errorf("fit: %s: no column %q (header: %s)", path, column, strings.Join(header, ","))
+	}
+	var s []float64
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("fit: %s line %d: %w", path, line, err)
+		}
+		if idx >= len(rec) {
+			return nil, fmt.Errorf("fit: %s line %d: missing %s field", path, line, column)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rec[idx]), 64)
+		if err != nil {
+			return nil, fmt.Errorf("fit: %s line %d: unparsable %s %q", path, line, column, rec[idx])
+		}
+		s = append(s, v)
+	}
+	if len(s) == 0 {
+		return nil, fmt.Errorf("fit: %s: column %s has no values", path, column)
+	}
+	return s, nil
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"io"
+	"net/url"
+	"regexp"
+
+	"github.com/rs/zerolog"
+)
+
+func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		return zerolog.Nop(), usageErrorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	var out io.Writer
+	switch format {
+	case "json":
+		out = w
+	case "console":
+		out = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05"}
+	default:
+		return zerolog.Nop(), usageErrorf("--log-format %q: want console or json", format)
+	}
+	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+var urlPassword = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):[^@\s]*@`)
+
+// redactURLs removes the password of every URL in s.
+func redactURLs(s string) string {
+	return urlPassword.ReplaceAllString(s, "$1:xxxxx@")
+}
+
+// redactURL returns u with its password replaced, for logs.
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.User == nil {
+		return redactURLs(u)
+	}
+	return p.Redacted()
+}
