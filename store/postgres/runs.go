@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"runner/store"
+)
+
+// StartRun inserts a running run and sets its ID.
+func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
+	if run.Status == "" {
+		run.Status = store.RunRunning
+	}
+	var asOf *time.Time
+	if !run.AsOf.IsZero() {
+		asOf = &run.AsOf
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO forecast_runs
+		(kind, mode, as_of, status, symbols, parameters, code_version, host, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		run.Kind, run.Mode, asOf, string(run.Status), nonNilStrings(run.Symbols), nonNilMap(run.Parameters),
+		run.CodeVersion, run.Host, run.StartedAt).Scan(&run.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: start run: %w", err)
+	}
+	return nil
+}
+
+// FinishRun records a run's outcome.
+func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
+	var finished *time.Time
+	if !run.FinishedAt.IsZero() {
+		finished = &run.FinishedAt
+	}
+	errs := run.SymbolErrors
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE forecast_runs SET status = $1, symbol_errors = $2, finished_at = $3,
+		duration_ms = $4 WHERE id = $5`, string(run.Status), errs, finished,
+		run.FinishedAt.Sub(run.StartedAt).Milliseconds(), run.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: finish run %d: %w", run.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: finish run %d: %w", run.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Run returns one run.
+func (s *Store) Run(ctx context.Context, id int64) (store.Run, error) {
+	var (
+		r        store.Run
+		asOf     *time.Time
+		finished *time.Time
+		status   string
+	)
+	err := s.pool.QueryRow(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
+		code_version, host, started_at, finished_at FROM forecast_runs WHERE id = $1`, id).
+		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &r.Symbols, &r.SymbolErrors, &r.Parameters,
+			&r.CodeVersion, &r.Host, &r.StartedAt, &finished)
+	if err != nil {
+		return r, translate(err, fmt.Sprintf("run %d", id))
+	}
+	r.Status = store.RunStatus(status)
+	if asOf != nil {
+		r.AsOf = *asOf
+	}
+	if finished != nil {
+		r.FinishedAt = *finished
+	}
+	return r, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}

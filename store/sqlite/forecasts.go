@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"runner/store"
+)
+
+const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, served, last_price,
+	forecast_return, forecast_price, forecast_volatility, p_bearish, p_neutral, p_bullish, label,
+	confidence, agreement, ci_lower, ci_upper, model_count, models_used, weights, components,
+	data_hash, train_bars, seed, code_version, realised_return`
+
+// SaveForecasts upserts forecasts in one transaction.
+func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
+	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+		for _, f := range fs {
+			models, err := toJSON(nonNilStrings(f.ModelsUsed))
+			if err != nil {
+				return err
+			}
+			weights, err := toJSON(f.Weights)
+			if err != nil {
+				return err
+			}
+			comps, err := toJSON(f.Components)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO forecasts (`+forecastColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (symbol, horizon, as_of, ensemble) DO UPDATE SET
+					run_id = excluded.run_id, target_date = excluded.target_date, served = excluded.served,
+					last_price = excluded.last_price, forecast_return = excluded.forecast_return,
+					forecast_price = excluded.forecast_price, forecast_volatility = excluded.forecast_volatility,
+					p_bearish = excluded.p_bearish, p_neutral = excluded.p_neutral, p_bullish = excluded.p_bullish,
+					label = excluded.label, confidence = excluded.confidence, agreement = excluded.agreement,
+					ci_lower = excluded.ci_lower, ci_upper = excluded.ci_upper, model_count = excluded.model_count,
+					models_used = excluded.models_used, weights = excluded.weights, components = excluded.components,
+					data_hash = excluded.data_hash, train_bars = excluded.train_bars, seed = excluded.seed,
+					code_version = excluded.code_version,
+					realised_return = COALESCE(excluded.realised_return, forecasts.realised_return),
+					updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+				f.RunID, f.Symbol, f.Horizon, f.AsOf.Format(dateLayout), f.TargetDate.Format(dateLayout), f.Ensemble,
+				f.Served, f.LastPrice, f.Return, f.Price, f.Volatility, f.PBear, f.PNeutral, f.PBull, f.Label,
+				f.Confidence, f.Agreement, f.CILower, f.CIUpper, len(f.ModelsUsed), models, weights, comps,
+				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn)
+			if err != nil {
+				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format(dateLayout), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: save forecasts: %w", err)
+	}
+	return nil
+}
+
+// Forecasts returns the forecasts matching f.
+func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.Forecast, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		where = append(where, cond)
+		args = append(args, v)
+	}
+	if f.Symbol != "" {
+		add("symbol = ?", f.Symbol)
+	}
+	if f.Ensemble != "" {
+		add("ensemble = ?", f.Ensemble)
+	}
+	if f.Horizon != "" {
+		add("horizon = ?", f.Horizon)
+	}
+	if !f.From.IsZero() {
+		add("as_of >= ?", f.From.Format(dateLayout))
+	}
+	if !f.To.IsZero() {
+		add("as_of <= ?", f.To.Format(dateLayout))
+	}
+	q := `SELECT id, ` + forecastColumns + `, created_at, updated_at FROM forecasts`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY symbol, ensemble, as_of"
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: forecasts: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Forecast
+	for rows.Next() {
+		var (
+			r                              store.Forecast
+			asOf, target, created, updated string
+			models, weights, comps         string
+			modelCount                     int
+			realised                       sql.NullFloat64
+		)
+		err := rows.Scan(&r.ID, &r.RunID, &r.Symbol, &r.Horizon, &asOf, &target, &r.Ensemble, &r.Served,
+			&r.LastPrice, &r.Return, &r.Price, &r.Volatility, &r.PBear, &r.PNeutral, &r.PBull, &r.Label,
+			&r.Confidence, &r.Agreement, &r.CILower, &r.CIUpper, &modelCount, &models, &weights, &comps,
+			&r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &realised, &created, &updated)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: forecasts: %w", err)
+		}
+		r.AsOf, _ = parseDate(asOf)
+		r.TargetDate, _ = parseDate(target)
+		r.CreatedAt, _ = parseTime(created)
+		r.UpdatedAt, _ = parseTime(updated)
+		if realised.Valid {
+			v := realised.Float64
+			r.RealisedReturn = &v
+		}
+		for _, j := range []struct {
+			src string
+			dst any
+		}{{models, &r.ModelsUsed}, {weights, &r.Weights}, {comps, &r.Components}} {
+			if err := json.Unmarshal([]byte(j.src), j.dst); err != nil {
+				return nil, fmt.Errorf("sqlite: forecast %d: %w", r.ID, err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,109 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"runner/store"
+)
+
+// StartRun inserts a running run and sets its ID.
+func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
+	syms, err := toJSON(nonNilStrings(run.Symbols))
+	if err != nil {
+		return fmt.Errorf("sqlite: start run: %w", err)
+	}
+	params, err := toJSON(nonNilMap(run.Parameters))
+	if err != nil {
+		return fmt.Errorf("sqlite: start run: parameters: %w", err)
+	}
+	if run.Status == "" {
+		run.Status = store.RunRunning
+	}
+	var asOf any
+	if !run.AsOf.IsZero() {
+		asOf = run.AsOf.Format(dateLayout)
+	}
+	err = s.db.QueryRowContext(ctx, `INSERT INTO forecast_runs
+		(kind, mode, as_of, status, symbols, parameters, code_version, host, started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		run.Kind, run.Mode, asOf, string(run.Status), syms, params, run.CodeVersion, run.Host, fmtTime(run.StartedAt)).Scan(&run.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: start run: %w", err)
+	}
+	return nil
+}
+
+// FinishRun records a run's outcome.
+func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
+	errs, err := toJSON(nonNilErrors(run.SymbolErrors))
+	if err != nil {
+		return fmt.Errorf("sqlite: finish run %d: %w", run.ID, err)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE forecast_runs SET status = ?, symbol_errors = ?, finished_at = ?, duration_ms = ?
+		WHERE id = ?`, string(run.Status), errs, fmtNullTime(run.FinishedAt),
+		run.FinishedAt.Sub(run.StartedAt).Milliseconds(), run.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: finish run %d: %w", run.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: finish run %d: %w", run.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Run returns one run.
+func (s *Store) Run(ctx context.Context, id int64) (store.Run, error) {
+	var (
+		r                       store.Run
+		asOf, finished          sql.NullString
+		status, syms, errs, prm string
+		started                 string
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
+		code_version, host, started_at, finished_at FROM forecast_runs WHERE id = ?`, id).
+		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &syms, &errs, &prm, &r.CodeVersion, &r.Host, &started, &finished)
+	if err != nil {
+		return r, notFound(err, fmt.Sprintf("run %d", id))
+	}
+	r.Status = store.RunStatus(status)
+	if asOf.Valid {
+		r.AsOf, _ = parseDate(asOf.String)
+	}
+	r.StartedAt, _ = parseTime(started)
+	if finished.Valid {
+		r.FinishedAt, _ = parseTime(finished.String)
+	}
+	for _, f := range []struct {
+		src string
+		dst any
+	}{{syms, &r.Symbols}, {errs, &r.SymbolErrors}, {prm, &r.Parameters}} {
+		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
+			return r, fmt.Errorf("sqlite: run %d: %w", id, err)
+		}
+	}
+	return r, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func nonNilErrors(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

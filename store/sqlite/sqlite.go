@@ -1,0 +1,181 @@
+// Package sqlite implements store.Store on an embedded SQLite file through
+// the pure-Go modernc.org/sqlite driver: the default store, so the runner
+// works on a fresh machine with no database server.
+//
+// The database is opened with one connection (SQLite has one writer; a
+// single connection serialises writers without SQLITE_BUSY), WAL journaling,
+// foreign keys on and a busy timeout for other processes.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"runner/migrations"
+	"runner/store"
+)
+
+// timeLayout is how timestamps are stored: UTC with milliseconds, the same
+// text strftime('%Y-%m-%dT%H:%M:%fZ') produces, so text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// dateLayout is how dates are stored.
+const dateLayout = "2006-01-02"
+
+var _ store.Store = (*Store)(nil)
+
+// Store is the SQLite store.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the SQLite database file at path. It does
+// not migrate; call MigrateUp.
+func Open(ctx context.Context, path string) (*Store, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the underlying handle, for tests that read the catalog.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// MigrateUp applies pending migrations.
+func (s *Store) MigrateUp(ctx context.Context) ([]int64, error) {
+	ms, err := migrations.Load(migrations.SQLite)
+	if err != nil {
+		return nil, err
+	}
+	return migrations.Up(ctx, executor{s.db}, ms)
+}
+
+// MigrateDown reverts the latest migration.
+func (s *Store) MigrateDown(ctx context.Context) (int64, error) {
+	ms, err := migrations.Load(migrations.SQLite)
+	if err != nil {
+		return 0, err
+	}
+	return migrations.Down(ctx, executor{s.db}, ms)
+}
+
+// MigrationStatus lists migrations and their state.
+func (s *Store) MigrationStatus(ctx context.Context) ([]migrations.State, error) {
+	ms, err := migrations.Load(migrations.SQLite)
+	if err != nil {
+		return nil, err
+	}
+	return migrations.Status(ctx, executor{s.db}, ms)
+}
+
+type executor struct{ db *sql.DB }
+
+func (e executor) EnsureTable(ctx context.Context) error {
+	_, err := e.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	return nil
+}
+
+func (e executor) Applied(ctx context.Context) (map[int64]time.Time, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]time.Time{}
+	for rows.Next() {
+		var v int64
+		var at string
+		if err := rows.Scan(&v, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: read schema_migrations: %w", err)
+		}
+		out[v], _ = time.Parse(timeLayout, at)
+	}
+	return out, rows.Err()
+}
+
+func (e executor) Apply(ctx context.Context, m migrations.Migration, up bool) error {
+	return inTx(ctx, e.db, func(tx *sql.Tx) error {
+		script := m.Down
+		if up {
+			script = m.Up
+		}
+		if _, err := tx.ExecContext(ctx, script); err != nil {
+			return err
+		}
+		var err error
+		if up {
+			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.Version, m.Name, time.Now().UTC().Format(timeLayout))
+		} else {
+			_, err = tx.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = ?`, m.Version)
+		}
+		return err
+	})
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func fmtNullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return fmtTime(t)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(timeLayout, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+func parseDate(s string) (time.Time, error) { return time.Parse(dateLayout, s) }
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// notFound translates sql.ErrNoRows.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: %s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("sqlite: %s: %w", what, err)
+}

@@ -1,0 +1,196 @@
+// Package store defines the Store interface through which jobs persist runs,
+// forecasts and validation metrics, and the domain types they exchange.
+// store/postgres implements it on a pgx pool, store/sqlite on an embedded
+// SQLite file. Every write is idempotent: writing the same rows twice
+// leaves one copy, updated (DESIGN §7).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"runner/marketdata"
+	"runner/migrations"
+)
+
+// ErrNotFound is returned when a requested row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is the persistence of the runner. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// MigrateUp applies every pending migration, each in its own
+	// transaction, and returns the versions applied.
+	MigrateUp(ctx context.Context) ([]int64, error)
+	// MigrateDown reverts the latest applied migration and returns its
+	// version; it returns migrations.ErrNoneApplied when none is applied.
+	MigrateDown(ctx context.Context) (int64, error)
+	// MigrationStatus lists every known migration and whether it is applied.
+	MigrationStatus(ctx context.Context) ([]migrations.State, error)
+
+	// UpsertBars writes bars into price_bars in one transaction, replacing
+	// rows with the same symbol and date.
+	UpsertBars(ctx context.Context, bars []marketdata.Bar) error
+	// Symbols and Bars make the store a marketdata.Source over price_bars.
+	Symbols(ctx context.Context) ([]string, error)
+	Bars(ctx context.Context, symbol string) ([]marketdata.Bar, error)
+
+	// StartRun inserts a run with status running and sets run.ID.
+	StartRun(ctx context.Context, run *Run) error
+	// FinishRun records the final status, errors and timing of a run.
+	FinishRun(ctx context.Context, run *Run) error
+	// Run returns one run.
+	Run(ctx context.Context, id int64) (Run, error)
+
+	// SaveForecasts upserts forecasts, keyed by symbol, horizon, as-of and
+	// ensemble, in one transaction: all are written or none.
+	SaveForecasts(ctx context.Context, fs []Forecast) error
+	// Forecasts returns the forecasts matching f, ordered by symbol,
+	// ensemble and as-of.
+	Forecasts(ctx context.Context, f ForecastFilter) ([]Forecast, error)
+
+	// UpsertValidationMetrics writes ensemble_validation_metrics rows in one
+	// transaction, keyed by symbol, horizon, validation date, window and
+	// model count.
+	UpsertValidationMetrics(ctx context.Context, ms []ValidationMetrics) error
+	// ValidationMetrics returns the rows of one symbol and horizon by date.
+	ValidationMetrics(ctx context.Context, symbol, horizon string) ([]ValidationMetrics, error)
+	// EnsembleStats summarises one symbol and horizon over the last days
+	// days (get_ensemble_stats).
+	EnsembleStats(ctx context.Context, symbol, horizon string, days int) (EnsembleStats, error)
+
+	Close() error
+}
+
+// RunStatus is the state of a job run.
+type RunStatus string
+
+// Run states.
+const (
+	RunRunning   RunStatus = "running"
+	RunSucceeded RunStatus = "succeeded"
+	RunPartial   RunStatus = "partial"
+	RunFailed    RunStatus = "failed"
+)
+
+// Run is one job run: a forecast_runs row.
+type Run struct {
+	ID           int64
+	Kind         string // forecast, validate, calibrate, backfill
+	Mode         string // canary, production, shadow, or an ensemble name
+	AsOf         time.Time
+	Status       RunStatus
+	Symbols      []string
+	SymbolErrors map[string]string // symbol -> error text
+	Parameters   map[string]any
+	CodeVersion  string
+	Host         string
+	StartedAt    time.Time
+	FinishedAt   time.Time // zero while running
+}
+
+// Component is one model's part of an ensemble forecast.
+type Component struct {
+	Model    string  `json:"model"`
+	Weight   float64 `json:"weight"`
+	Mu       float64 `json:"mu"`
+	Sigma    float64 `json:"sigma"`
+	PBear    float64 `json:"p_bearish"`
+	PNeutral float64 `json:"p_neutral"`
+	PBull    float64 `json:"p_bullish"`
+	// Error is set, and the other fields zero, for a model that failed.
+	Error string `json:"error,omitempty"`
+}
+
+// Forecast is one ensemble's forecast for one symbol, horizon and as-of
+// date: a forecasts row. Returns are log returns; prices are adjusted.
+type Forecast struct {
+	ID         int64
+	RunID      int64
+	Symbol     string
+	Horizon    string
+	AsOf       time.Time
+	TargetDate time.Time
+	Ensemble   string
+	Served     bool
+
+	LastPrice  float64
+	Return     float64 // forecast_return
+	Price      float64 // forecast_price = LastPrice * exp(Return)
+	Volatility float64
+	PBear      float64
+	PNeutral   float64
+	PBull      float64
+	Label      string
+	Confidence float64
+	Agreement  float64
+	CILower    float64 // 5% quantile of the return
+	CIUpper    float64 // 95% quantile of the return
+
+	ModelsUsed  []string
+	Weights     map[string]float64
+	Components  []Component
+	DataHash    string
+	TrainBars   int
+	Seed        int64
+	CodeVersion string
+
+	// RealisedReturn is set once the target bar exists; nil before.
+	RealisedReturn *float64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// ForecastFilter selects forecasts; zero fields match everything.
+type ForecastFilter struct {
+	Symbol   string
+	Ensemble string
+	Horizon  string
+	From, To time.Time // as-of range, inclusive
+}
+
+// ValidationMetrics is one walk-forward window: an
+// ensemble_validation_metrics row. Nullable columns are pointers.
+type ValidationMetrics struct {
+	ID                  int64
+	SymbolID            string
+	Symbol              string
+	Horizon             string
+	ValidationDate      time.Time
+	WindowID            int
+	TrainRMSE           *float64
+	ValRMSE             float64
+	TestRMSE            float64
+	Divergence          float64
+	DivergenceThreshold float64 // 0 means the column default, 0.20
+	IsOverfitting       bool
+	ModelCount          int
+	ModelsUsed          []string
+	NTrainSamples       *int
+	NValSamples         *int
+	NTestSamples        *int
+	DataSpanDays        *int
+	Hyperparameters     map[string]any
+	DirectionalAccuracy *float64
+	MeanAbsoluteError   *float64
+	TrainedAt           *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// EnsembleStats is the summary get_ensemble_stats returns. Averages are
+// zero when TotalValidations is zero.
+type EnsembleStats struct {
+	TotalValidations       int64
+	OverfittingCount       int64
+	AvgDivergence          float64
+	MaxDivergence          float64
+	AvgValRMSE             float64
+	AvgTestRMSE            float64
+	AvgDirectionalAccuracy float64
+	LatestValidation       time.Time
+}
+
+// DefaultDivergenceThreshold is the column default of divergence_threshold.
+const DefaultDivergenceThreshold = 0.20

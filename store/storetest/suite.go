@@ -1,0 +1,263 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"runner/marketdata"
+	"runner/migrations"
+	"runner/store"
+)
+
+// Run runs the conformance suite. open returns a new, empty, unmigrated
+// store for each subtest.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("MigrateUpDownUp", func(t *testing.T) { testMigrateUpDownUp(t, open(t)) })
+	t.Run("BarsIdempotent", func(t *testing.T) { testBars(t, migrated(t, open)) })
+	t.Run("Runs", func(t *testing.T) { testRuns(t, migrated(t, open)) })
+	t.Run("ForecastsIdempotent", func(t *testing.T) { testForecasts(t, migrated(t, open)) })
+	t.Run("ValidationMetrics", func(t *testing.T) { testValidationMetrics(t, migrated(t, open)) })
+}
+
+func migrated(t *testing.T, open func(t *testing.T) store.Store) store.Store {
+	s := open(t)
+	_, err := s.MigrateUp(context.Background())
+	require.NoError(t, err)
+	return s
+}
+
+func testMigrateUpDownUp(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	st, err := s.MigrationStatus(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, st)
+	for _, m := range st {
+		require.False(t, m.Applied, "version %d applied before up", m.Version)
+	}
+	applied, err := s.MigrateUp(ctx)
+	require.NoError(t, err)
+	require.Len(t, applied, len(st))
+	again, err := s.MigrateUp(ctx)
+	require.NoError(t, err)
+	require.Empty(t, again, "second up applies nothing")
+	_, err = s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+
+	for i := len(st) - 1; i >= 0; i-- {
+		v, err := s.MigrateDown(ctx)
+		require.NoError(t, err)
+		require.Equal(t, st[i].Version, v)
+	}
+	_, err = s.MigrateDown(ctx)
+	require.ErrorIs(t, err, migrations.ErrNoneApplied)
+	_, err = s.Forecasts(ctx, store.ForecastFilter{})
+	require.Error(t, err, "tables are gone after down")
+
+	applied, err = s.MigrateUp(ctx)
+	require.NoError(t, err)
+	require.Len(t, applied, len(st))
+	st, err = s.MigrationStatus(ctx)
+	require.NoError(t, err)
+	for _, m := range st {
+		require.True(t, m.Applied)
+		require.False(t, m.AppliedAt.IsZero())
+	}
+}
+
+func day(s string) time.Time {
+	d, err := time.Parse(marketdata.DateLayout, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func testBars(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	bars := []marketdata.Bar{
+		{Symbol: "AAPL", Date: day("2023-12-27"), Open: 192.49, High: 193.5, Low: 191.09, Close: 193.15, AdjClose: 193.15, Volume: 48087700},
+		{Symbol: "AAPL", Date: day("2023-12-28"), Open: 194.14, High: 194.66, Low: 193.17, Close: 193.58, AdjClose: 193.58, Volume: 34049900},
+		{Symbol: "SPY", Date: day("2023-12-28"), Open: 476.88, High: 477.55, Low: 476.26, Close: 476.69, AdjClose: 475.5, Volume: 77158100},
+	}
+	require.NoError(t, s.UpsertBars(ctx, bars))
+	require.NoError(t, s.UpsertBars(ctx, bars))
+	syms, err := s.Symbols(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"AAPL", "SPY"}, syms)
+	got, err := s.Bars(ctx, "AAPL")
+	require.NoError(t, err)
+	require.Equal(t, bars[:2], got, "the same write twice leaves one row per date")
+
+	bars[1].Close, bars[1].AdjClose = 200, 200
+	require.NoError(t, s.UpsertBars(ctx, bars[1:2]))
+	got, err = s.Bars(ctx, "AAPL")
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.Equal(t, 200.0, got[1].AdjClose)
+
+	_, err = s.Bars(ctx, "MSFT")
+	require.ErrorIs(t, err, marketdata.ErrNoData)
+}
+
+func testRuns(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	start := time.Date(2024, 1, 2, 21, 30, 0, 0, time.UTC)
+	run := &store.Run{Kind: "forecast", Mode: "naive", AsOf: day("2023-12-29"), Symbols: []string{"AAPL", "MSFT"},
+		Parameters: map[string]any{"seed": 1.0}, CodeVersion: "test", Host: "h", StartedAt: start}
+	require.NoError(t, s.StartRun(ctx, run))
+	require.NotZero(t, run.ID)
+	got, err := s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.RunRunning, got.Status)
+	require.True(t, got.FinishedAt.IsZero())
+
+	run.Status = store.RunPartial
+	run.SymbolErrors = map[string]string{"MSFT": "marketdata: MSFT: no data"}
+	run.FinishedAt = start.Add(1500 * time.Millisecond)
+	require.NoError(t, s.FinishRun(ctx, run))
+	got, err = s.Run(ctx, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.RunPartial, got.Status)
+	require.Equal(t, run.SymbolErrors, got.SymbolErrors)
+	require.Equal(t, run.Symbols, got.Symbols)
+	require.Equal(t, run.Parameters, got.Parameters)
+	require.True(t, got.AsOf.Equal(run.AsOf))
+	require.True(t, got.StartedAt.Equal(start), "started %v", got.StartedAt)
+	require.True(t, got.FinishedAt.Equal(run.FinishedAt))
+
+	_, err = s.Run(ctx, run.ID+1000)
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func sampleForecast(runID int64) store.Forecast {
+	return store.Forecast{
+		RunID: runID, Symbol: "AAPL", Horizon: "1D", AsOf: day("2023-12-29"), TargetDate: day("2024-01-01"),
+		Ensemble: "naive", LastPrice: 192.53, Return: 0.0004, Price: 192.53 * math.Exp(0.0004), Volatility: 0.0088,
+		PBear: 0.39, PNeutral: 0.18, PBull: 0.43, Label: "bullish", Confidence: 0.43, Agreement: 1,
+		CILower: -0.0141, CIUpper: 0.0149, ModelsUsed: []string{"naive"}, Weights: map[string]float64{"naive": 1},
+		Components: []store.Component{{Model: "naive", Weight: 1, Mu: 0.0004, Sigma: 0.0088, PBear: 0.39, PNeutral: 0.18, PBull: 0.43}},
+		DataHash:   "abc", TrainBars: 756, Seed: 1, CodeVersion: "test",
+	}
+}
+
+func testForecasts(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	run := &store.Run{Kind: "forecast", Mode: "naive", CodeVersion: "test", Host: "h", StartedAt: time.Now()}
+	require.NoError(t, s.StartRun(ctx, run))
+	f := sampleForecast(run.ID)
+	g := f
+	g.Symbol = "MSFT"
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{f, g}))
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{f, g}))
+	all, err := s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+	require.Len(t, all, 2, "the same write twice leaves one row per key")
+
+	got := all[0]
+	require.Equal(t, "AAPL", got.Symbol)
+	require.True(t, got.AsOf.Equal(f.AsOf))
+	require.True(t, got.TargetDate.Equal(f.TargetDate))
+	require.Equal(t, f.Return, got.Return)
+	require.Equal(t, f.Price, got.Price)
+	require.Equal(t, f.Components, got.Components)
+	require.Equal(t, f.Weights, got.Weights)
+	require.Equal(t, f.ModelsUsed, got.ModelsUsed)
+	require.Nil(t, got.RealisedReturn)
+
+	// A matured forecast keeps its realised return when re-forecast.
+	r := 0.01
+	f.RealisedReturn = &r
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{f}))
+	f.RealisedReturn = nil
+	f.Return = 0.0005
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{f}))
+	one, err := s.Forecasts(ctx, store.ForecastFilter{Symbol: "AAPL", Ensemble: "naive", From: f.AsOf, To: f.AsOf})
+	require.NoError(t, err)
+	require.Len(t, one, 1)
+	require.Equal(t, 0.0005, one[0].Return)
+	require.NotNil(t, one[0].RealisedReturn)
+	require.Equal(t, 0.01, *one[0].RealisedReturn)
+
+	// One bad row rolls back the whole transaction.
+	h := f
+	h.Symbol = "SPY"
+	bad := f
+	bad.Symbol, bad.Label = "QQQ", "sideways"
+	require.Error(t, s.SaveForecasts(ctx, []store.Forecast{h, bad}))
+	none, err := s.Forecasts(ctx, store.ForecastFilter{Symbol: "SPY"})
+	require.NoError(t, err)
+	require.Empty(t, none)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func testValidationMetrics(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	base := store.ValidationMetrics{
+		SymbolID: "AAPL", Symbol: "AAPL", Horizon: "1D", ValidationDate: now.Add(-24 * time.Hour), WindowID: 1,
+		TrainRMSE: ptr(0.011), ValRMSE: 0.0125, TestRMSE: 0.0150, Divergence: 0.2, IsOverfitting: false,
+		ModelCount: 2, ModelsUsed: []string{"arima_garch", "lstm"}, NTrainSamples: ptr(756), NValSamples: ptr(126),
+		NTestSamples: ptr(126), DataSpanDays: ptr(1460), Hyperparameters: map[string]any{"p": 1.0},
+		DirectionalAccuracy: ptr(0.5238), MeanAbsoluteError: ptr(0.0101), TrainedAt: &now,
+	}
+	second := base
+	second.WindowID, second.ValidationDate = 2, now.Add(-2*time.Hour)
+	second.ValRMSE, second.TestRMSE, second.Divergence, second.IsOverfitting = 0.01, 0.014, 0.4, true
+	second.DirectionalAccuracy = ptr(0.4762)
+	old := base
+	old.WindowID, old.ValidationDate, old.Divergence = 3, now.AddDate(0, 0, -40), 0.9
+
+	require.NoError(t, s.UpsertValidationMetrics(ctx, []store.ValidationMetrics{base, second, old}))
+	require.NoError(t, s.UpsertValidationMetrics(ctx, []store.ValidationMetrics{base, second, old}))
+	rows, err := s.ValidationMetrics(ctx, "AAPL", "1D")
+	require.NoError(t, err)
+	require.Len(t, rows, 3, "the same write twice leaves one row per window")
+	got := rows[1]
+	require.Equal(t, 1, got.WindowID)
+	require.Equal(t, store.DefaultDivergenceThreshold, got.DivergenceThreshold)
+	require.Equal(t, base.ModelsUsed, got.ModelsUsed)
+	require.Equal(t, base.Hyperparameters, got.Hyperparameters)
+	require.InDelta(t, 0.0125, got.ValRMSE, 1e-12)
+	require.InDelta(t, 0.5238, *got.DirectionalAccuracy, 1e-12)
+	require.Equal(t, 756, *got.NTrainSamples)
+	require.True(t, got.ValidationDate.Equal(base.ValidationDate), "%v != %v", got.ValidationDate, base.ValidationDate)
+
+	// Over the last 7 days only windows 1 and 2 count: averages by hand,
+	// divergence (0.2+0.4)/2 = 0.3, val RMSE (0.0125+0.01)/2 = 0.01125,
+	// test RMSE (0.015+0.014)/2 = 0.0145, accuracy (0.5238+0.4762)/2 = 0.5.
+	st, err := s.EnsembleStats(ctx, "AAPL", "1D", 7)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), st.TotalValidations)
+	require.Equal(t, int64(1), st.OverfittingCount)
+	require.InDelta(t, 0.3, st.AvgDivergence, 1e-9)
+	require.InDelta(t, 0.4, st.MaxDivergence, 1e-9)
+	require.InDelta(t, 0.01125, st.AvgValRMSE, 1e-9)
+	require.InDelta(t, 0.0145, st.AvgTestRMSE, 1e-9)
+	require.InDelta(t, 0.5, st.AvgDirectionalAccuracy, 1e-9)
+	require.True(t, st.LatestValidation.Equal(second.ValidationDate))
+
+	empty, err := s.EnsembleStats(ctx, "MSFT", "1D", 7)
+	require.NoError(t, err)
+	require.Zero(t, empty.TotalValidations)
+
+	for name, mutate := range map[string]func(*store.ValidationMetrics){
+		"negative divergence": func(m *store.ValidationMetrics) { m.Divergence = -0.1 },
+		"zero val_rmse":       func(m *store.ValidationMetrics) { m.ValRMSE = 0 },
+		"zero train_rmse":     func(m *store.ValidationMetrics) { m.TrainRMSE = ptr(0.0) },
+		"model_count 7":       func(m *store.ValidationMetrics) { m.ModelCount = 7 },
+		"model_count 0":       func(m *store.ValidationMetrics) { m.ModelCount = 0 },
+	} {
+		m := base
+		m.WindowID = 99
+		mutate(&m)
+		err := s.UpsertValidationMetrics(ctx, []store.ValidationMetrics{m})
+		require.Error(t, err, "check constraint: %s", name)
+		require.False(t, errors.Is(err, store.ErrNotFound))
+	}
+}
