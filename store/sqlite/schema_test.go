@@ -1,0 +1,98 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"runner/store/sqlite"
+)
+
+// TestSchemaEnsembleValidationMetrics reads ensemble_validation_metrics back
+// from SQLite's catalog and compares it with DESIGN §7 (SQLite types: TEXT
+// for arrays, JSON and times, REAL for DECIMAL, INTEGER for BOOLEAN).
+func TestSchemaEnsembleValidationMetrics(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "runner.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.MigrateUp(ctx)
+	require.NoError(t, err)
+	db := s.DB()
+
+	rows, err := db.QueryContext(ctx, `SELECT name, type, "notnull" FROM pragma_table_info('ensemble_validation_metrics') ORDER BY cid`)
+	require.NoError(t, err)
+	type col struct {
+		name, typ string
+		notNull   bool
+	}
+	var cols []col
+	for rows.Next() {
+		var c col
+		require.NoError(t, rows.Scan(&c.name, &c.typ, &c.notNull))
+		cols = append(cols, c)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []col{
+		{"id", "INTEGER", false}, // INTEGER PRIMARY KEY: the rowid, never NULL
+		{"symbol_id", "TEXT", true}, {"symbol", "TEXT", true}, {"horizon", "TEXT", true},
+		{"validation_date", "TEXT", true}, {"window_id", "INTEGER", true},
+		{"train_rmse", "REAL", false}, {"val_rmse", "REAL", true}, {"test_rmse", "REAL", true},
+		{"divergence", "REAL", true}, {"divergence_threshold", "REAL", true},
+		{"is_overfitting", "INTEGER", true}, {"model_count", "INTEGER", true}, {"models_used", "TEXT", true},
+		{"n_train_samples", "INTEGER", false}, {"n_val_samples", "INTEGER", false},
+		{"n_test_samples", "INTEGER", false}, {"data_span_days", "INTEGER", false},
+		{"hyperparameters", "TEXT", false}, {"directional_accuracy", "REAL", false},
+		{"mean_absolute_error", "REAL", false}, {"trained_at", "TEXT", false},
+		{"created_at", "TEXT", true}, {"updated_at", "TEXT", true},
+	}, cols)
+
+	rows, err = db.QueryContext(ctx, `SELECT il.name, il."unique", il.partial,
+		(SELECT group_concat(name || CASE WHEN "desc" THEN ' DESC' ELSE '' END, ', ')
+		 FROM (SELECT * FROM pragma_index_xinfo(il.name) WHERE key ORDER BY seqno))
+		FROM pragma_index_list('ensemble_validation_metrics') il ORDER BY il.name`)
+	require.NoError(t, err)
+	type idx struct {
+		name            string
+		unique, partial bool
+		cols            string
+	}
+	var idxs []idx
+	for rows.Next() {
+		var i idx
+		require.NoError(t, rows.Scan(&i.name, &i.unique, &i.partial, &i.cols))
+		idxs = append(idxs, i)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []idx{
+		{"idx_evm_overfitting", false, false, "is_overfitting, horizon, validation_date"},
+		{"idx_evm_overfitting_recent", false, true, "is_overfitting, created_at DESC"},
+		{"idx_evm_symbol_horizon", false, false, "symbol, horizon"},
+		{"idx_evm_symbol_horizon_date", false, false, "symbol, horizon, validation_date DESC"},
+		{"idx_evm_validation_date", false, false, "validation_date"},
+		{"sqlite_autoindex_ensemble_validation_metrics_1", true, false, "symbol, horizon, validation_date, window_id, model_count"},
+	}, idxs)
+
+	var sql string
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'ensemble_validation_metrics'`).Scan(&sql))
+	for _, check := range []string{
+		"CONSTRAINT chk_evm_divergence_nonneg CHECK (divergence >= 0)",
+		"CONSTRAINT chk_evm_rmse_positive CHECK (train_rmse > 0 AND val_rmse > 0 AND test_rmse > 0)",
+		"CONSTRAINT chk_evm_model_count CHECK (model_count BETWEEN 1 AND 6)",
+		"divergence_threshold REAL    NOT NULL DEFAULT 0.20",
+	} {
+		require.Contains(t, sql, check)
+	}
+
+	var views []string
+	rows, err = db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var v string
+		require.NoError(t, rows.Scan(&v))
+		views = append(views, v)
+	}
+	require.Equal(t, []string{"vw_divergence_trends", "vw_overfitting_symbols"}, views)
+}
