@@ -1,0 +1,101 @@
+package gbm
+
+import "math"
+
+// introsort sorts xf and idx together by xf, exactly as scikit-learn's
+// splitter does (_splitter.pyx: introsort with median-of-3 pivot, 3-way
+// partition, heapsort past depth 2*floor(log2 n)). It is not stable: the
+// order it leaves among equal values depends on the input order, and that
+// order fixes the summation order of the split search, so the tree builder
+// uses it whenever a node has exactly equal values of a feature.
+func introsort(xf []float32, idx []int32) {
+	n := len(xf)
+	if n == 0 {
+		return
+	}
+	maxd := 2 * int(math.Log(float64(n))/math.Log(2))
+	introsortRec(xf, idx, maxd)
+}
+
+func introsortRec(xf []float32, idx []int32, maxd int) {
+	for len(xf) > 1 {
+		if maxd <= 0 {
+			heapsort(xf, idx)
+			return
+		}
+		maxd--
+		pivot := median3(xf)
+		i, l, r := 0, 0, len(xf)
+		for i < r {
+			switch {
+			case xf[i] < pivot:
+				xf[i], xf[l] = xf[l], xf[i]
+				idx[i], idx[l] = idx[l], idx[i]
+				i++
+				l++
+			case xf[i] > pivot:
+				r--
+				xf[i], xf[r] = xf[r], xf[i]
+				idx[i], idx[r] = idx[r], idx[i]
+			default:
+				i++
+			}
+		}
+		introsortRec(xf[:l], idx[:l], maxd)
+		xf, idx = xf[r:], idx[r:]
+	}
+}
+
+func median3(xf []float32) float32 {
+	n := len(xf)
+	a, b, c := xf[0], xf[n/2], xf[n-1]
+	if a < b {
+		if b < c {
+			return b
+		} else if a < c {
+			return c
+		}
+		return a
+	} else if b < c {
+		if a < c {
+			return a
+		}
+		return c
+	}
+	return b
+}
+
+func siftDown(xf []float32, idx []int32, start, end int) {
+	root := start
+	for {
+		child := root*2 + 1
+		maxind := root
+		if child < end && xf[maxind] < xf[child] {
+			maxind = child
+		}
+		if child+1 < end && xf[maxind] < xf[child+1] {
+			maxind = child + 1
+		}
+		if maxind == root {
+			return
+		}
+		xf[root], xf[maxind] = xf[maxind], xf[root]
+		idx[root], idx[maxind] = idx[maxind], idx[root]
+		root = maxind
+	}
+}
+
+func heapsort(xf []float32, idx []int32) {
+	n := len(xf)
+	for start := (n - 2) / 2; ; start-- {
+		siftDown(xf, idx, start, n)
+		if start == 0 {
+			break
+		}
+	}
+	for end := n - 1; end > 0; end-- {
+		xf[0], xf[end] = xf[end], xf[0]
+		idx[0], idx[end] = idx[end], idx[0]
+		siftDown(xf, idx, 0, end)
+	}
+}

@@ -1,0 +1,466 @@
+package gbm
+
+import "math"
+
+// Leaf marks a node without children in Node.Feature, Node.Left and Node.Right.
+const Leaf = -1
+
+// featureThreshold is scikit-learn's FEATURE_THRESHOLD: two float32 feature
+// values closer than this are not split apart, and a feature whose range in
+// a node is within it is constant there. The comparison is done in float32.
+const featureThreshold float32 = 1e-7
+
+// epsilon is scikit-learn's EPSILON, the impurity below which a node is a leaf.
+const epsilon = 2.220446049250313e-16
+
+// Node is one node of a regression tree. Nodes are numbered in the order the
+// depth-first builder creates them (a node, then its left subtree, then its
+// right subtree), the numbering of scikit-learn's tree_ arrays.
+type Node struct {
+	// Feature is the split feature, Leaf for a leaf.
+	Feature int
+	// Threshold: rows with float32(x[Feature]) <= Threshold go left.
+	Threshold float64
+	// Left and Right are child node indices, Leaf for a leaf.
+	Left, Right int
+	// Value is the mean residual of the node's training rows.
+	Value float64
+	// Impurity is the variance of the node's training residuals.
+	Impurity float64
+	// Samples is the number of training rows in the node.
+	Samples int
+}
+
+// Tree is a fitted regression tree.
+type Tree struct {
+	Nodes []Node
+}
+
+// leafValue returns the value of the leaf that the float32 row x falls in.
+func (t *Tree) leafValue(x []float32) float64 {
+	i := 0
+	for {
+		n := &t.Nodes[i]
+		if n.Feature == Leaf {
+			return n.Value
+		}
+		if float64(x[n.Feature]) <= n.Threshold {
+			i = n.Left
+		} else {
+			i = n.Right
+		}
+	}
+}
+
+// stackRecord is a node waiting to be built.
+type stackRecord struct {
+	start, end, depth, parent int
+	isLeft                    bool
+	impurity                  float64
+	nConstant                 int
+}
+
+// builder grows regression trees on a fixed float32 matrix with exact greedy
+// splits, reproducing scikit-learn's DepthFirstTreeBuilder, BestSplitter and
+// MSE criterion operation for operation (see doc.go).
+//
+// For speed it does not sort each node's rows for each feature as
+// scikit-learn does: it keeps, for every feature, the node's rows in sorted
+// order (sorted[f][start:end]) and splits those lists stably. Where a node has
+// no two exactly equal values of a feature the sorted order is unique, so this
+// is the order scikit-learn's sort produces; where it has ties the builder
+// runs scikit-learn's own introsort on scikit-learn's current row order, so
+// that the order of summation, and hence every rounding, is the same.
+type builder struct {
+	cols     [][]float32 // feature columns, n rows each
+	order    [][]int32   // per feature, all rows sorted by value
+	maxDepth int
+	minLeaf  int
+	minSplit int
+
+	// per tree
+	y          []float64 // residuals, n rows
+	samples    []int32   // scikit-learn's samples array (in-bag rows)
+	sorted     [][]int32 // per feature, node rows sorted, same layout as samples
+	features   []int
+	constFeats []int
+	rnd        uint32
+	wnSamples  float64
+	nodes      []Node
+	stack      []stackRecord
+
+	// scratch
+	xf     []float32
+	tmp    []int32
+	goLeft []bool
+	inBag  []bool
+
+	// node state: the criterion of the current node
+	start, end          int
+	sumTotal, sqSumTotal float64
+	wnNode              float64
+	// current row order of the node: sorted[lastSorted] when lastSorted >= 0,
+	// else samples.
+	lastSorted int
+}
+
+func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
+	p := len(cols)
+	n := len(cols[0])
+	b := &builder{cols: cols, maxDepth: maxDepth, minLeaf: minLeaf,
+		minSplit: max(2, 2*minLeaf)}
+	b.order = make([][]int32, p)
+	for f := range cols {
+		b.order[f] = sortedOrder(cols[f])
+	}
+	b.samples = make([]int32, 0, n)
+	b.sorted = make([][]int32, p)
+	for f := range b.sorted {
+		b.sorted[f] = make([]int32, 0, n)
+	}
+	b.features = make([]int, p)
+	b.constFeats = make([]int, p)
+	b.xf = make([]float32, n)
+	b.tmp = make([]int32, n)
+	b.goLeft = make([]bool, n)
+	b.inBag = make([]bool, n)
+	return b
+}
+
+// sortedOrder returns the rows sorted by value, ties by row.
+func sortedOrder(col []float32) []int32 {
+	idx := make([]int32, len(col))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	mergeSortByValue(col, idx, make([]int32, len(idx)))
+	return idx
+}
+
+// mergeSortByValue is a stable sort of idx by col[idx].
+func mergeSortByValue(col []float32, idx, buf []int32) {
+	n := len(idx)
+	if n < 2 {
+		return
+	}
+	if n <= 12 {
+		for i := 1; i < n; i++ {
+			for j := i; j > 0 && col[idx[j]] < col[idx[j-1]]; j-- {
+				idx[j], idx[j-1] = idx[j-1], idx[j]
+			}
+		}
+		return
+	}
+	m := n / 2
+	mergeSortByValue(col, idx[:m], buf[:m])
+	mergeSortByValue(col, idx[m:], buf[m:])
+	copy(buf, idx)
+	i, j, k := 0, m, 0
+	for i < m && j < n {
+		if col[buf[j]] < col[buf[i]] {
+			idx[k] = buf[j]
+			j++
+		} else {
+			idx[k] = buf[i]
+			i++
+		}
+		k++
+	}
+	k += copy(idx[k:], buf[i:m])
+	copy(idx[k:], buf[j:n])
+}
+
+// build grows one tree on residuals y over the rows with inBag[i] (all rows
+// when mask is nil), with splitter seed seed.
+func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
+	n := len(y)
+	b.y = y
+	b.rnd = seed
+	b.samples = b.samples[:0]
+	for i := 0; i < n; i++ {
+		in := mask == nil || mask[i]
+		b.inBag[i] = in
+		if in {
+			b.samples = append(b.samples, int32(i))
+		}
+	}
+	// Sum of the sample weights (ones and zeros) over all rows, as
+	// scikit-learn's weighted_n_samples.
+	b.wnSamples = float64(len(b.samples))
+	for f := range b.sorted {
+		s := b.sorted[f][:0]
+		for _, i := range b.order[f] {
+			if b.inBag[i] {
+				s = append(s, i)
+			}
+		}
+		b.sorted[f] = s
+	}
+	for f := range b.features {
+		b.features[f] = f
+	}
+	b.nodes = make([]Node, 0, 1<<(b.maxDepth+1)-1)
+	b.stack = append(b.stack[:0], stackRecord{start: 0, end: len(b.samples), parent: -1, impurity: math.Inf(1)})
+	first := true
+	for len(b.stack) > 0 {
+		rec := b.stack[len(b.stack)-1]
+		b.stack = b.stack[:len(b.stack)-1]
+		start, end := rec.start, rec.end
+		nNode := end - start
+		b.nodeReset(start, end)
+		isLeaf := rec.depth >= b.maxDepth || nNode < b.minSplit || nNode < 2*b.minLeaf
+		impurity := rec.impurity
+		if first {
+			impurity = b.nodeImpurity()
+			first = false
+		}
+		isLeaf = isLeaf || impurity <= epsilon
+		var sp split
+		nConstant := rec.nConstant
+		if !isLeaf {
+			sp, nConstant = b.nodeSplit(impurity, nConstant)
+			isLeaf = sp.pos >= end || sp.improvement+epsilon < 0
+		}
+		id := len(b.nodes)
+		nd := Node{Feature: Leaf, Left: Leaf, Right: Leaf, Impurity: impurity, Samples: nNode,
+			Value: b.sumTotal / b.wnNode}
+		if !isLeaf {
+			nd.Feature, nd.Threshold = sp.feature, sp.threshold
+		}
+		b.nodes = append(b.nodes, nd)
+		if rec.parent >= 0 {
+			if rec.isLeft {
+				b.nodes[rec.parent].Left = id
+			} else {
+				b.nodes[rec.parent].Right = id
+			}
+		}
+		if !isLeaf {
+			b.stack = append(b.stack,
+				stackRecord{start: sp.pos, end: end, depth: rec.depth + 1, parent: id,
+					impurity: sp.impurityRight, nConstant: nConstant},
+				stackRecord{start: start, end: sp.pos, depth: rec.depth + 1, parent: id, isLeft: true,
+					impurity: sp.impurityLeft, nConstant: nConstant})
+		}
+	}
+	return Tree{Nodes: b.nodes}
+}
+
+// nodeReset is Criterion.init on samples[start:end].
+func (b *builder) nodeReset(start, end int) {
+	b.start, b.end = start, end
+	var s, sq float64
+	for _, i := range b.samples[start:end] {
+		yi := b.y[i]
+		s += yi
+		sq += float64(yi * yi)
+	}
+	b.sumTotal, b.sqSumTotal = s, sq
+	b.wnNode = float64(end - start)
+	b.lastSorted = -1
+}
+
+// nodeImpurity is MSE.node_impurity.
+func (b *builder) nodeImpurity() float64 {
+	m := b.sumTotal / b.wnNode
+	return b.sqSumTotal/b.wnNode - float64(m*m)
+}
+
+type split struct {
+	feature                     int
+	pos                         int
+	threshold                   float64
+	improvement                 float64
+	impurityLeft, impurityRight float64
+}
+
+// nodeSplit is BestSplitter.node_split with max_features = all features.
+func (b *builder) nodeSplit(impurity float64, nKnownConstants int) (split, int) {
+	start, end := b.start, b.end
+	m := end - start
+	nFeatures := len(b.cols)
+	best := split{pos: end, improvement: math.Inf(-1),
+		impurityLeft: math.Inf(1), impurityRight: math.Inf(1)}
+	bestProxy := math.Inf(-1)
+	features := b.features
+	fi := nFeatures
+	nVisited, nFound, nDrawn := 0, 0, 0
+	nTotal := nKnownConstants
+	xf := b.xf[:m]
+	for fi > nTotal && (nVisited < nFeatures || nVisited <= nFound+nDrawn) {
+		nVisited++
+		fj := randInt(nDrawn, fi-nFound, &b.rnd)
+		if fj < nKnownConstants {
+			features[nDrawn], features[fj] = features[fj], features[nDrawn]
+			nDrawn++
+			continue
+		}
+		fj += nFound
+		f := features[fj]
+		idx := b.sortFeature(f, xf)
+		if xf[m-1] <= float32(xf[0]+featureThreshold) {
+			features[fj], features[nTotal] = features[nTotal], features[fj]
+			nFound++
+			nTotal++
+			continue
+		}
+		fi--
+		features[fi], features[fj] = features[fj], features[fi]
+		b.scan(f, xf, idx, &best, &bestProxy)
+	}
+	if best.pos < end {
+		b.partition(&best, impurity)
+	}
+	copy(features[:nKnownConstants], b.constFeats[:nKnownConstants])
+	copy(b.constFeats[nKnownConstants:nKnownConstants+nFound], features[nKnownConstants:nKnownConstants+nFound])
+	return best, nTotal
+}
+
+// sortFeature puts the node's values of feature f in xf in ascending order
+// and returns the rows in that order, the order scikit-learn's sort leaves
+// in samples[start:end].
+func (b *builder) sortFeature(f int, xf []float32) []int32 {
+	start, end := b.start, b.end
+	col := b.cols[f]
+	s := b.sorted[f][start:end]
+	dup := false
+	for k, i := range s {
+		xf[k] = col[i]
+		if k > 0 && xf[k] == xf[k-1] {
+			dup = true
+		}
+	}
+	if !dup {
+		b.lastSorted = f
+		return s
+	}
+	// Exact ties: the order among equal values is whatever scikit-learn's
+	// introsort makes of the current order, so reproduce that.
+	b.materialize()
+	idx := b.samples[start:end]
+	for k, i := range idx {
+		xf[k] = col[i]
+	}
+	introsort(xf, idx)
+	return idx
+}
+
+// materialize writes the node's current row order into samples[start:end].
+func (b *builder) materialize() {
+	if b.lastSorted >= 0 {
+		copy(b.samples[b.start:b.end], b.sorted[b.lastSorted][b.start:b.end])
+		b.lastSorted = -1
+	}
+}
+
+// scan evaluates every split position of one feature (sorted values xf, rows
+// idx) with the MSE proxy, updating the running sums exactly as
+// RegressionCriterion.update does.
+func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy *float64) {
+	m := len(xf)
+	y := b.y
+	sumTotal, wn := b.sumTotal, b.wnNode
+	minLeaf := b.minLeaf
+	pos := 0
+	sumLeft := 0.0
+	for p := 0; p < m; {
+		for p+1 < m && xf[p+1] <= float32(xf[p]+featureThreshold) {
+			p++
+		}
+		p++
+		if p >= m {
+			break
+		}
+		if p < minLeaf || m-p < minLeaf {
+			continue
+		}
+		// criterion.update(p)
+		if p-pos <= m-p {
+			for k := pos; k < p; k++ {
+				sumLeft += y[idx[k]]
+			}
+		} else {
+			sumLeft = sumTotal
+			for k := m - 1; k >= p; k-- {
+				sumLeft -= y[idx[k]]
+			}
+		}
+		pos = p
+		sumRight := sumTotal - sumLeft
+		wl := float64(p)
+		proxy := float64(sumLeft*sumLeft)/wl + float64(sumRight*sumRight)/(wn-wl)
+		if proxy > *bestProxy {
+			*bestProxy = proxy
+			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
+			if thr == float64(xf[p]) || math.IsInf(thr, 0) {
+				thr = float64(xf[p-1])
+			}
+			best.feature, best.pos, best.threshold = f, b.start+p, thr
+		}
+	}
+}
+
+// partition reorders samples[start:end] into the rows going left then right
+// (scikit-learn's in-place swap loop, which fixes the children's row order),
+// splits every feature's sorted list the same way, and computes the
+// children's impurities and the improvement.
+func (b *builder) partition(best *split, impurity float64) {
+	start, end := b.start, b.end
+	b.materialize()
+	col := b.cols[best.feature]
+	s := b.samples
+	p, pend := start, end
+	for p < pend {
+		if float64(col[s[p]]) <= best.threshold {
+			p++
+		} else {
+			pend--
+			s[p], s[pend] = s[pend], s[p]
+		}
+	}
+	for k := start; k < end; k++ {
+		b.goLeft[s[k]] = k < best.pos
+	}
+	for f := range b.sorted {
+		list := b.sorted[f][start:end]
+		l, r := 0, 0
+		for _, i := range list {
+			if b.goLeft[i] {
+				list[l] = i
+				l++
+			} else {
+				b.tmp[r] = i
+				r++
+			}
+		}
+		copy(list[l:], b.tmp[:r])
+	}
+
+	// criterion.reset(); criterion.update(best.pos); children_impurity
+	y := b.y
+	sumLeft := 0.0
+	if best.pos-start <= end-best.pos {
+		for k := start; k < best.pos; k++ {
+			sumLeft += y[s[k]]
+		}
+	} else {
+		sumLeft = b.sumTotal
+		for k := end - 1; k >= best.pos; k-- {
+			sumLeft -= y[s[k]]
+		}
+	}
+	sumRight := b.sumTotal - sumLeft
+	wl := float64(best.pos - start)
+	wr := b.wnNode - wl
+	sqLeft := 0.0
+	for k := start; k < best.pos; k++ {
+		yi := y[s[k]]
+		sqLeft += float64(yi * yi)
+	}
+	sqRight := b.sqSumTotal - sqLeft
+	ml, mr := sumLeft/wl, sumRight/wr
+	best.impurityLeft = sqLeft/wl - float64(ml*ml)
+	best.impurityRight = sqRight/wr - float64(mr*mr)
+	best.improvement = (b.wnNode / b.wnSamples) *
+		(impurity - float64(wr/b.wnNode*best.impurityRight) - float64(wl/b.wnNode*best.impurityLeft))
+}
