@@ -1,0 +1,108 @@
+package marketdata_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"runner/marketdata"
+)
+
+func TestReadCSVBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		line int    // expected line in the error; 0 when the error names a date or no line
+		date string // expected date in the error, when any
+		msg  string
+	}{
+		{"unparsable.csv", 3, "", `unparsable Close "1O.5"`},
+		{"missing_close.csv", 1, "", `header has no "close" column`},
+		{"empty.csv", 0, "", "empty file"},
+		{"duplicate_date.csv", 4, "2023-12-27", "duplicate date 2023-12-27"},
+		{"unsorted.csv", 4, "2023-12-27", "dates not sorted: 2023-12-27 after 2023-12-28"},
+		{"zero_price.csv", 3, "2023-12-27", "close price 0 is not a positive finite number"},
+		{"negative_price.csv", 3, "2023-12-27", "adjusted close price -10.5 is not a positive finite number"},
+		{"nan_price.csv", 3, "2023-12-27", "close price NaN is not a positive finite number"},
+		{"gap.csv", 4, "2023-12-15", "gap of 11 calendar days after 2023-12-04"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			path := filepath.Join("..", "testdata", "bad", tc.file)
+			_, err := marketdata.ReadCSVFile(path, "BAD")
+			require.Error(t, err)
+			var de *marketdata.DataError
+			require.True(t, errors.As(err, &de), "%T", err)
+			require.Equal(t, "BAD", de.Symbol)
+			require.Equal(t, path, de.File)
+			require.Equal(t, tc.line, de.Line)
+			if tc.date != "" {
+				require.Equal(t, tc.date, de.Date.Format(marketdata.DateLayout))
+			}
+			require.Contains(t, err.Error(), tc.msg)
+			require.Contains(t, err.Error(), path)
+			if tc.line > 0 {
+				require.Contains(t, err.Error(), "line ")
+			}
+		})
+	}
+}
+
+func TestWindowTooFewBars(t *testing.T) {
+	bars, err := marketdata.ReadCSVFile(filepath.Join("..", "testdata", "bad", "short.csv"), "SHORT")
+	require.NoError(t, err)
+	_, err = marketdata.Window(bars, time.Time{}, 756)
+	var de *marketdata.DataError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, "SHORT", de.Symbol)
+	require.Contains(t, err.Error(), "3 bars on or before as-of date, need 756")
+}
+
+// The bundled files use both header layouts; both load, and where there is no
+// Adj Close the Close is the modelled series.
+func TestCSVSourceBothLayouts(t *testing.T) {
+	src := marketdata.CSVSource{Dir: filepath.Join("..", "testdata", "prices")}
+	ctx := context.Background()
+	syms, err := src.Symbols(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"AAPL", "AMZN", "GOOGL", "IWM", "META", "MSFT", "NVDA", "QQQ", "SPY", "TLT", "TSLA", "XLV"}, syms)
+	for _, sym := range syms {
+		bars, err := src.Bars(ctx, sym)
+		require.NoError(t, err, sym)
+		require.Greater(t, len(bars), 2000, sym)
+		for _, b := range bars {
+			require.Greater(t, b.AdjClose, 0.0)
+		}
+	}
+	aapl, err := src.Bars(ctx, "AAPL")
+	require.NoError(t, err)
+	require.Len(t, aapl, 2768) // testdata/README.md: 2768 rows, 2013-01-02..2023-12-29
+	require.Equal(t, aapl[0].Close, aapl[0].AdjClose)
+
+	spy, err := src.Bars(ctx, "SPY")
+	require.NoError(t, err)
+	// First row of SPY.csv: 2000-01-03,148.25,148.25,143.88,145.44,93.88,8164300.
+	require.Equal(t, marketdata.Bar{Symbol: "SPY", Date: time.Date(2000, 1, 3, 0, 0, 0, 0, time.UTC),
+		Open: 148.25, High: 148.25, Low: 143.88, Close: 145.44, AdjClose: 93.88, Volume: 8164300}, spy[0])
+
+	// SPY's largest daily move, +13.6% (log) on 2008-10-13 (shared data README).
+	i := marketdata.IndexOf(spy, time.Date(2008, 10, 13, 0, 0, 0, 0, time.UTC))
+	require.Positive(t, i)
+	r := math.Log(spy[i].AdjClose / spy[i-1].AdjClose)
+	require.InDelta(t, 0.136, r, 0.001)
+
+	_, err = src.Bars(ctx, "NOPE")
+	require.ErrorIs(t, err, marketdata.ErrNoData)
+}
+
+func TestLogReturns(t *testing.T) {
+	bars, err := marketdata.ReadCSV(strings.NewReader("Date,Close\n2024-01-02,100\n2024-01-03,110\n2024-01-04,99\n"), "X", "x.csv")
+	require.NoError(t, err)
+	r := marketdata.LogReturns(bars)
+	// ln(110/100) and ln(99/110), by hand.
+	require.InDeltaSlice(t, []float64{0.09531017980432493, -0.10536051565782628}, r, 1e-15)
+}
