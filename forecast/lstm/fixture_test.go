@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"runner/forecast/nn"
 )
 
@@ -24,13 +26,9 @@ type parityFixture struct {
 func loadFixture(t *testing.T) parityFixture {
 	t.Helper()
 	b, err := os.ReadFile("../../testdata/nn/lstm_parity.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var f parityFixture
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(b, &f))
 	return f
 }
 
@@ -38,13 +36,10 @@ func networkFrom(t *testing.T, f parityFixture) *Network {
 	t.Helper()
 	n := NewNetwork(f.Features, f.Hidden, nn.NewRand(1, nn.StreamInit))
 	ps := n.Params()
-	if len(ps) != len(f.Params) {
-		t.Fatalf("%d parameters, fixture has %d", len(ps), len(f.Params))
-	}
+	require.Len(t, f.Params, len(ps))
 	for i, p := range ps {
-		if len(p.W) != len(f.Params[i].Value) {
-			t.Fatalf("parameter %s: %d values, fixture %s has %d", p.Name, len(p.W), f.Params[i].Name, len(f.Params[i].Value))
-		}
+		require.Equal(t, f.Params[i].Name, p.Name)
+		require.Equal(t, f.Params[i].Shape, p.Shape)
 		copy(p.W, f.Params[i].Value)
 	}
 	return n

@@ -2,9 +2,10 @@ package lstm
 
 import (
 	"context"
-	"math"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"runner/forecast"
 	"runner/marketdata"
@@ -15,14 +16,10 @@ import (
 func aaplBars(tb testing.TB) []marketdata.Bar {
 	tb.Helper()
 	bars, err := marketdata.ReadCSVFile("../../testdata/prices/AAPL.csv", "AAPL")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	asOf := time.Date(2023, 12, 29, 0, 0, 0, 0, time.UTC)
 	w, err := marketdata.Window(bars, asOf, 756)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return w
 }
 
@@ -35,33 +32,20 @@ func aaplBars(tb testing.TB) []marketdata.Bar {
 func TestFitAAPL(t *testing.T) {
 	bars := aaplBars(t)
 	m, err := New(forecast.Options{Seed: 7, Epochs: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f1, err := m.(*Model).Fit(context.Background(), bars)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f2, err := m.(*Model).Fit(context.Background(), bars)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d := f1.Distribution
-	if err := d.Check(); err != nil {
-		t.Fatal(err)
-	}
-	if d != f2.Distribution {
-		t.Fatalf("same seed, different forecasts: %+v and %+v", d, f2.Distribution)
-	}
+	require.NoError(t, d.Check())
+	require.Equal(t, d, f2.Distribution, "same seed must give a bit-identical forecast")
 	h := f1.History
-	if !(h.TrainLoss[len(h.TrainLoss)-1] < h.TrainLoss[0]) {
-		t.Fatalf("training loss did not fall: %v", h.TrainLoss)
-	}
+	require.Less(t, h.TrainLoss[len(h.TrainLoss)-1], h.TrainLoss[0], "training loss must fall: %v", h.TrainLoss)
 	r := marketdata.LogReturns(bars)
 	rv := forecast.RealisedVol(r, 20)[len(r)-1]
-	if d.Sigma < rv/4 || d.Sigma > rv*4 || math.Abs(d.Mu) > rv {
-		t.Fatalf("forecast mu %v sigma %v out of scale for realised vol %v", d.Mu, d.Sigma, rv)
-	}
+	require.InDelta(t, 0, d.Mu, rv, "mu within one realised vol of zero")
+	require.True(t, d.Sigma > rv/4 && d.Sigma < rv*4, "sigma %v out of scale for realised vol %v", d.Sigma, rv)
 	t.Logf("mu %.6f sigma %.6f (realised vol %.6f), epochs %d, best %d, loss %v", d.Mu, d.Sigma, rv, h.Epochs, h.BestEpoch, h.TrainLoss)
 }
 
@@ -71,12 +55,9 @@ func TestFitAAPL(t *testing.T) {
 func BenchmarkTrain(b *testing.B) {
 	bars := aaplBars(b)
 	m, err := New(forecast.Options{Seed: 1, Epochs: 30, NoEarlyStop: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	for b.Loop() {
-		if _, err := m.Forecast(context.Background(), bars); err != nil {
-			b.Fatal(err)
-		}
+		_, err := m.Forecast(context.Background(), bars)
+		require.NoError(b, err)
 	}
 }

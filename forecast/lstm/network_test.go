@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"runner/forecast/nn"
 )
 
@@ -17,28 +19,17 @@ func TestParityPyTorch(t *testing.T) {
 	n := networkFrom(t, f)
 	pred := make([]float64, f.Batch)
 	n.Predict(pred, f.X, f.Batch)
-	worst := 0.0
-	for i, p := range pred {
-		worst = math.Max(worst, math.Abs(p-f.Pred[i]))
-	}
-	if worst > tol {
-		t.Fatalf("predictions differ from PyTorch by %g > %g", worst, tol)
-	}
-	t.Logf("max |pred - torch| = %.3g", worst)
+	require.InDeltaSlice(t, f.Pred, pred, tol, "predictions vs PyTorch")
 	nn.ZeroGrad(n.Params())
 	sse := n.Grad(f.X, f.Y, f.Batch, 1/float64(f.Batch))
-	if d := math.Abs(sse/float64(f.Batch) - f.Loss); d > tol {
-		t.Fatalf("loss %v, PyTorch %v", sse/float64(f.Batch), f.Loss)
-	}
+	require.InDelta(t, f.Loss, sse/float64(f.Batch), tol, "loss vs PyTorch")
 	for i, p := range n.Params() {
 		worst := 0.0
 		for j, g := range p.G {
 			worst = math.Max(worst, math.Abs(g-f.Params[i].Grad[j]))
 		}
-		if worst > tol {
-			t.Errorf("gradient of %s differs from PyTorch's %s by %g > %g", p.Name, f.Params[i].Name, worst, tol)
-		}
 		t.Logf("%-20s max |grad - torch| = %.3g", p.Name, worst)
+		require.LessOrEqual(t, worst, tol, "gradient of %s vs PyTorch", p.Name)
 	}
 }
 
@@ -49,7 +40,7 @@ func TestParityPyTorch(t *testing.T) {
 func TestGradientCheck(t *testing.T) {
 	const (
 		in, hidden, length, batch = 3, 5, 6, 4
-		h                         = 1e-4
+		h                         = 1e-3
 		tol                       = 1e-6
 	)
 	rng := nn.NewRand(42, 1)
@@ -77,12 +68,8 @@ func TestGradientCheck(t *testing.T) {
 			num := (at(-2*h) - 8*at(-h) + 8*at(h) - at(2*h)) / (12 * h)
 			p.W[j] = w
 			rel := math.Abs(num-p.G[j]) / math.Max(math.Max(math.Abs(num), math.Abs(p.G[j])), 1e-6)
-			if rel > worst {
-				worst = rel
-			}
-			if rel > tol {
-				t.Errorf("%s[%d]: analytic %.10g, finite difference %.10g, relative error %.3g", p.Name, j, p.G[j], num, rel)
-			}
+			worst = math.Max(worst, rel)
+			require.Less(t, rel, tol, "%s[%d]: analytic %.10g, finite difference %.10g", p.Name, j, p.G[j], num)
 		}
 	}
 	t.Logf("max relative error %.3g over %d parameters", worst, nn.Count(n.Params()))

@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestAdamPyTorch runs three Adam steps on the gradients of
@@ -14,9 +16,7 @@ import (
 func TestAdamPyTorch(t *testing.T) {
 	const tol = 1e-12
 	b, err := os.ReadFile("../../testdata/nn/adam.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var f struct {
 		LR     float64
 		Betas  []float64
@@ -25,9 +25,7 @@ func TestAdamPyTorch(t *testing.T) {
 		Init   [][]float64
 		Steps  []struct{ Grads, Params [][]float64 }
 	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(b, &f))
 	var ps []*Param
 	for i, s := range f.Shapes {
 		p := NewParam("p", s...)
@@ -35,9 +33,8 @@ func TestAdamPyTorch(t *testing.T) {
 		ps = append(ps, p)
 	}
 	opt := NewAdam(f.LR)
-	if opt.Beta1 != f.Betas[0] || opt.Beta2 != f.Betas[1] || opt.Eps != f.Eps {
-		t.Fatalf("Adam defaults %v %v %v differ from PyTorch's %v %v", opt.Beta1, opt.Beta2, opt.Eps, f.Betas, f.Eps)
-	}
+	require.Equal(t, f.Betas, []float64{opt.Beta1, opt.Beta2}, "Adam betas vs PyTorch defaults")
+	require.Equal(t, f.Eps, opt.Eps, "Adam eps vs PyTorch default")
 	for k, st := range f.Steps {
 		for i, p := range ps {
 			copy(p.G, st.Grads[i])
@@ -49,9 +46,7 @@ func TestAdamPyTorch(t *testing.T) {
 				worst = math.Max(worst, math.Abs(w-st.Params[i][j]))
 			}
 		}
-		if worst > tol {
-			t.Fatalf("step %d: parameters differ from torch.optim.Adam by %g > %g", k+1, worst, tol)
-		}
+		require.LessOrEqual(t, worst, tol, "step %d: parameters vs torch.optim.Adam", k+1)
 		t.Logf("step %d: max |p - torch| = %.3g", k+1, worst)
 	}
 }
