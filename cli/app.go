@@ -68,6 +68,9 @@ func newApp(e *env) *cli.App {
 			return nil
 		},
 		Commands: []*cli.Command{
+			migrateCommand(e),
+			dataCommand(e),
+			forecastCommand(e),
 			fitCommand(e),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},

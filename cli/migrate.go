@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"runner/migrations"
+	"runner/store"
+)
+
+func migrateCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "migrate",
+		Usage:     "apply, revert or list the embedded schema migrations",
+		UsageText: "runner migrate [up|down|status]",
+		Description: "up (the default) applies every pending migration, each in its own transaction;\n" +
+			"down reverts the latest applied migration; status lists every migration and its state.",
+		Action: func(c *cli.Context) error {
+			verb := "up"
+			if c.NArg() > 1 {
+				return usageErrorf("migrate: want one of up, down, status; got %v", c.Args().Slice())
+			}
+			if c.NArg() == 1 {
+				verb = c.Args().First()
+			}
+			return withStore(c, e, false, func(s store.Store) error {
+				switch verb {
+				case "up":
+					applied, err := s.MigrateUp(c.Context)
+					if err != nil {
+						return err
+					}
+					if len(applied) == 0 {
+						fmt.Fprintln(e.out, "migrate up: nothing to apply; the schema is current")
+					}
+					for _, v := range applied {
+						fmt.Fprintf(e.out, "migrate up: applied %04d\n", v)
+					}
+				case "down":
+					v, err := s.MigrateDown(c.Context)
+					if errors.Is(err, migrations.ErrNoneApplied) {
+						fmt.Fprintln(e.out, "migrate down: no migration is applied")
+						return nil
+					}
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.out, "migrate down: reverted %04d\n", v)
+				case "status":
+					st, err := s.MigrationStatus(c.Context)
+					if err != nil {
+						return err
+					}
+					for _, m := range st {
+						state := "pending"
+						if m.Applied {
+							state = "applied " + m.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+						}
+						fmt.Fprintf(e.out, "%04d  %-24s %s\n", m.Version, m.Name, state)
+					}
+				default:
+					return usageErrorf("migrate: unknown action %q: want up, down or status", verb)
+				}
+				return nil
+			})
+		},
+	}
+}

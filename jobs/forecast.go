@@ -1,0 +1,449 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"runner/forecast"
+	"runner/marketdata"
+	"runner/store"
+)
+
+// Defaults of ForecastConfig.
+const (
+	DefaultHorizon   = "1D"
+	DefaultTrainBars = 756
+)
+
+// ForecastConfig configures one forecast run.
+type ForecastConfig struct {
+	// Ensembles to compute for every symbol. Required. Each model that
+	// appears in several ensembles is fitted once per symbol.
+	Ensembles []forecast.Ensemble
+	// Served names the ensemble whose forecasts are marked served; empty
+	// marks none (shadow runs).
+	Served string
+	// Mode is recorded with the run: canary, production, shadow, or the
+	// ensemble name for a run of one ensemble. Default: the ensemble names.
+	Mode string
+	// Symbols to forecast. Default: every symbol of the source.
+	Symbols []string
+	// Horizon label. Default DefaultHorizon; only 1D is supported.
+	Horizon string
+	// AsOf is the date of the last bar each model sees. Default: the last
+	// date on which every symbol has a bar.
+	AsOf time.Time
+	// TrainBars is the number of bars, ending at AsOf, each model fits on.
+	// Default DefaultTrainBars.
+	TrainBars int
+	// Model holds the options every model is built with (seed, neutral
+	// band, epochs).
+	Model forecast.Options
+	// Workers bounds how many symbols run at once. Default runtime.NumCPU().
+	Workers int
+	// DryRun computes and returns forecasts without writing anything.
+	DryRun bool
+	// CodeVersion and Host are recorded with the run.
+	CodeVersion string
+	Host        string
+}
+
+// ForecastJob fits models and writes ensemble forecasts.
+type ForecastJob struct {
+	Source marketdata.Source
+	Store  store.Store // may be nil for a dry run
+	Log    zerolog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// SymbolResult is the outcome of one symbol.
+type SymbolResult struct {
+	Symbol    string
+	Forecasts []store.Forecast // one per ensemble that could be combined
+	// Err is set when the symbol produced no forecast at all, or its
+	// forecasts could not be written.
+	Err error
+	// LostModels lists the models that failed for this symbol while the
+	// ensembles still combined over the others.
+	LostModels map[string]error
+}
+
+// ForecastResult is the outcome of a run.
+type ForecastResult struct {
+	Run     store.Run
+	Symbols []SymbolResult // in the order of the configured symbols
+}
+
+// ErrPartial is wrapped by Run's error when some symbols failed or lost a
+// model and others were written.
+var ErrPartial = errors.New("partial run")
+
+func (c *ForecastConfig) setDefaults() {
+	c.Horizon = cmp.Or(c.Horizon, DefaultHorizon)
+	c.TrainBars = cmp.Or(c.TrainBars, DefaultTrainBars)
+	c.Workers = cmp.Or(c.Workers, runtime.NumCPU())
+	if c.Mode == "" {
+		var names []string
+		for _, e := range c.Ensembles {
+			names = append(names, e.Name)
+		}
+		c.Mode = strings.Join(names, "+")
+	}
+}
+
+func (c *ForecastConfig) validate() error {
+	if len(c.Ensembles) == 0 {
+		return errors.New("jobs: forecast: no ensemble configured")
+	}
+	if c.Horizon != "1D" {
+		return fmt.Errorf("jobs: forecast: horizon %q is not supported (only 1D)", c.Horizon)
+	}
+	if c.TrainBars < 2 {
+		return fmt.Errorf("jobs: forecast: train bars %d: need at least 2", c.TrainBars)
+	}
+	if c.Workers < 1 {
+		return fmt.Errorf("jobs: forecast: workers %d: need at least 1", c.Workers)
+	}
+	var missing []string
+	for _, e := range c.Ensembles {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("jobs: forecast: %w", err)
+		}
+		for _, m := range e.Missing() {
+			missing = append(missing, fmt.Sprintf("%s (in %s)", m, e.Name))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("jobs: forecast: models not implemented yet: %s; implemented: %s",
+			strings.Join(missing, ", "), strings.Join(forecast.Names(), ", "))
+	}
+	return nil
+}
+
+// Run forecasts every symbol and writes each symbol's forecasts in one
+// transaction. It returns the result with an error wrapping ErrPartial when
+// some symbols failed or lost a model, and a plain error when nothing could
+// be forecast or the run could not be recorded.
+func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResult, error) {
+	cfg.setDefaults()
+	if err := cfg.validate(); err != nil {
+		return ForecastResult{}, err
+	}
+	if j.Store == nil && !cfg.DryRun {
+		return ForecastResult{}, errors.New("jobs: forecast: no store configured")
+	}
+	now := j.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := j.Log.With().Str("component", "forecast").Logger()
+
+	symbols := cfg.Symbols
+	if len(symbols) == 0 {
+		var err error
+		if symbols, err = j.Source.Symbols(ctx); err != nil {
+			return ForecastResult{}, fmt.Errorf("jobs: forecast: list symbols: %w", err)
+		}
+		if len(symbols) == 0 {
+			return ForecastResult{}, errors.New("jobs: forecast: the data source has no symbols")
+		}
+	}
+
+	results := make([]SymbolResult, len(symbols))
+	history := make([][]marketdata.Bar, len(symbols))
+	for i, sym := range symbols {
+		results[i].Symbol = sym
+		bars, err := j.Source.Bars(ctx, sym)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		history[i] = bars
+	}
+	asOf := cfg.AsOf
+	if asOf.IsZero() {
+		for _, bars := range history {
+			if len(bars) > 0 && (asOf.IsZero() || bars[len(bars)-1].Date.Before(asOf)) {
+				asOf = bars[len(bars)-1].Date
+			}
+		}
+		if asOf.IsZero() {
+			return ForecastResult{Symbols: results}, fmt.Errorf("jobs: forecast: no symbol has data: %w", firstErr(results))
+		}
+	}
+
+	run := store.Run{Kind: "forecast", Mode: cfg.Mode, AsOf: asOf, Status: store.RunRunning, Symbols: symbols,
+		Parameters: map[string]any{
+			"ensembles": ensembleParams(cfg.Ensembles), "served": cfg.Served, "horizon": cfg.Horizon,
+			"train_bars": cfg.TrainBars, "seed": cfg.Model.Seed, "neutral_band": cfg.Model.Band(),
+			"epochs": cfg.Model.Epochs, "early_stop": !cfg.Model.NoEarlyStop,
+		},
+		CodeVersion: cfg.CodeVersion, Host: cfg.Host, StartedAt: now().UTC()}
+	if !cfg.DryRun {
+		if err := j.Store.StartRun(ctx, &run); err != nil {
+			return ForecastResult{}, fmt.Errorf("jobs: forecast: %w", err)
+		}
+	}
+	log.Info().Int64("run_id", run.ID).Str("mode", cfg.Mode).Str("as_of", asOf.Format(marketdata.DateLayout)).
+		Strs("symbols", symbols).Int("workers", cfg.Workers).Msg("forecast run started")
+
+	sem := make(chan struct{}, cfg.Workers)
+	var wg sync.WaitGroup
+	for i := range symbols {
+		if results[i].Err != nil {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			r := &results[i]
+			start := time.Now()
+			r.Forecasts, r.LostModels, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i])
+			if r.Err == nil && !cfg.DryRun {
+				if err := j.Store.SaveForecasts(ctx, r.Forecasts); err != nil {
+					r.Err = err
+				}
+			}
+			ev := log.Info()
+			if r.Err != nil {
+				ev = log.Error().Err(r.Err)
+			}
+			for m, err := range r.LostModels {
+				log.Warn().Str("symbol", r.Symbol).Str("model", m).Err(err).Msg("model failed; ensembles renormalised over the others")
+			}
+			ev.Str("symbol", r.Symbol).Int("forecasts", len(r.Forecasts)).Dur("elapsed", time.Since(start)).Msg("symbol done")
+		}(i)
+	}
+	wg.Wait()
+
+	run.SymbolErrors = map[string]string{}
+	failed, lost := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			failed++
+			run.SymbolErrors[r.Symbol] = r.Err.Error()
+		case len(r.LostModels) > 0:
+			lost++
+			var parts []string
+			for _, m := range sortedKeys(r.LostModels) {
+				parts = append(parts, fmt.Sprintf("%s: %v", m, r.LostModels[m]))
+			}
+			run.SymbolErrors[r.Symbol] = "models failed: " + strings.Join(parts, "; ")
+		}
+	}
+	switch {
+	case failed == len(results):
+		run.Status = store.RunFailed
+	case failed > 0 || lost > 0:
+		run.Status = store.RunPartial
+	default:
+		run.Status = store.RunSucceeded
+	}
+	if err := ctx.Err(); err != nil && run.Status == store.RunSucceeded {
+		run.Status = store.RunFailed
+	}
+	run.FinishedAt = now().UTC()
+	res := ForecastResult{Run: run, Symbols: results}
+	if !cfg.DryRun {
+		// The run must be closed even when the context was cancelled.
+		if err := j.Store.FinishRun(context.WithoutCancel(ctx), &res.Run); err != nil {
+			return res, fmt.Errorf("jobs: forecast: %w", err)
+		}
+	}
+	log.Info().Int64("run_id", run.ID).Str("status", string(run.Status)).Int("failed_symbols", failed).
+		Int("symbols_with_lost_models", lost).Msg("forecast run finished")
+	switch run.Status {
+	case store.RunFailed:
+		return res, fmt.Errorf("jobs: forecast: every symbol failed: %w", firstErr(results))
+	case store.RunPartial:
+		return res, fmt.Errorf("jobs: forecast: %d of %d symbols failed, %d lost a model: %w", failed, len(results), lost, ErrPartial)
+	}
+	return res, nil
+}
+
+// forecastSymbol fits every model of the configured ensembles once on the
+// symbol's training window and combines them into one forecast per ensemble.
+func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf time.Time, bars []marketdata.Bar) ([]store.Forecast, map[string]error, error) {
+	sym := bars[0].Symbol
+	at := marketdata.IndexOf(bars, asOf)
+	if at < 0 {
+		last := bars[len(bars)-1].Date
+		return nil, nil, &marketdata.DataError{Symbol: sym, Date: asOf,
+			Msg: fmt.Sprintf("no bar on the as-of date (bars run %s to %s)", bars[0].Date.Format(marketdata.DateLayout), last.Format(marketdata.DateLayout))}
+	}
+	train, err := marketdata.Window(bars[:at+1], asOf, cfg.TrainBars)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	dists := map[string]forecast.Distribution{}
+	lost := map[string]error{}
+	for _, e := range cfg.Ensembles {
+		for _, m := range e.Members {
+			if _, done := dists[m.Model]; done {
+				continue
+			}
+			if _, failed := lost[m.Model]; failed {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			d, err := fitModel(ctx, m.Model, cfg.Model, train)
+			if err != nil {
+				lost[m.Model] = err
+				continue
+			}
+			dists[m.Model] = d
+		}
+	}
+
+	last := train[len(train)-1]
+	target := marketdata.NextTradingDay(asOf)
+	var realised *float64
+	if at+1 < len(bars) {
+		target = bars[at+1].Date
+		r := math.Log(bars[at+1].AdjClose / last.AdjClose)
+		realised = &r
+	}
+	hash := dataHash(train)
+	var out []store.Forecast
+	var errs []string
+	for _, e := range cfg.Ensembles {
+		var comps []forecast.Component
+		var rows []store.Component
+		var used []string
+		for _, m := range e.Members {
+			d, ok := dists[m.Model]
+			if !ok {
+				rows = append(rows, store.Component{Model: m.Model, Weight: 0, Error: lost[m.Model].Error()})
+				continue
+			}
+			comps = append(comps, forecast.Component{Model: m.Model, Weight: m.Weight, Dist: d})
+			used = append(used, m.Model)
+		}
+		if len(comps) == 0 {
+			errs = append(errs, fmt.Sprintf("ensemble %s: every model failed", e.Name))
+			continue
+		}
+		c, err := forecast.Combine(comps)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("ensemble %s: %v", e.Name, err))
+			continue
+		}
+		for _, comp := range comps {
+			d := comp.Dist
+			rows = append(rows, store.Component{Model: comp.Model, Weight: c.Weights[comp.Model], Mu: d.Mu,
+				Sigma: d.Sigma, PBear: d.PBear, PNeutral: d.PNeutral, PBull: d.PBull})
+		}
+		sort.SliceStable(rows, func(a, b int) bool { return memberIndex(e, rows[a].Model) < memberIndex(e, rows[b].Model) })
+		out = append(out, store.Forecast{
+			RunID: runID, Symbol: sym, Horizon: cfg.Horizon, AsOf: asOf, TargetDate: target, Ensemble: e.Name,
+			Served: e.Name == cfg.Served, LastPrice: last.AdjClose, Return: c.Mu,
+			Price: last.AdjClose * math.Exp(c.Mu), Volatility: c.Sigma, PBear: c.PBear, PNeutral: c.PNeutral,
+			PBull: c.PBull, Label: string(c.Label), Confidence: c.Confidence, Agreement: c.Agreement,
+			CILower: c.CILower, CIUpper: c.CIUpper, ModelsUsed: used, Weights: c.Weights, Components: rows,
+			DataHash: hash, TrainBars: len(train), Seed: cfg.Model.Seed, CodeVersion: cfg.CodeVersion,
+			RealisedReturn: realised,
+		})
+	}
+	if len(out) == 0 {
+		var parts []string
+		for _, m := range sortedKeys(lost) {
+			parts = append(parts, fmt.Sprintf("%s: %v", m, lost[m]))
+		}
+		return nil, lost, fmt.Errorf("%s: %s (%s)", sym, strings.Join(errs, "; "), strings.Join(parts, "; "))
+	}
+	return out, lost, nil
+}
+
+// fitModel builds a fresh model and fits it, turning a panic inside a model
+// into an error for that model alone.
+func fitModel(ctx context.Context, name string, opts forecast.Options, train []marketdata.Bar) (d forecast.Distribution, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: panic: %v", name, p)
+		}
+	}()
+	m, err := forecast.New(name, opts)
+	if err != nil {
+		return d, err
+	}
+	d, err = m.Forecast(ctx, train)
+	if err != nil {
+		return d, err
+	}
+	if err := d.Check(); err != nil {
+		return d, fmt.Errorf("%s: %w", name, err)
+	}
+	return d, nil
+}
+
+// dataHash identifies the training bars: SHA-256 over each bar's date,
+// adjusted close and volume.
+func dataHash(bars []marketdata.Bar) string {
+	h := sha256.New()
+	var buf [24]byte
+	for _, b := range bars {
+		binary.LittleEndian.PutUint64(buf[0:], uint64(b.Date.Unix()))
+		binary.LittleEndian.PutUint64(buf[8:], math.Float64bits(b.AdjClose))
+		binary.LittleEndian.PutUint64(buf[16:], math.Float64bits(b.Volume))
+		h.Write(buf[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func memberIndex(e forecast.Ensemble, model string) int {
+	for i, m := range e.Members {
+		if m.Model == model {
+			return i
+		}
+	}
+	return len(e.Members)
+}
+
+func ensembleParams(es []forecast.Ensemble) map[string]any {
+	out := map[string]any{}
+	for _, e := range es {
+		w := map[string]float64{}
+		for _, m := range e.Members {
+			w[m.Model] = m.Weight
+		}
+		out[e.Name] = w
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func firstErr(rs []SymbolResult) error {
+	for _, r := range rs {
+		if r.Err != nil {
+			return r.Err
+		}
+	}
+	return errors.New("no error recorded")
+}
