@@ -17,8 +17,8 @@ import (
 func TestNextTradingDayMatchesNYSEHistory(t *testing.T) {
 	unscheduled := map[string]bool{
 		"2001-09-11": true, "2001-09-12": true, "2001-09-13": true, "2001-09-14": true, // September 11
-		"2004-06-11": true, // Reagan
-		"2007-01-02": true, // Ford
+		"2004-06-11": true,                     // Reagan
+		"2007-01-02": true,                     // Ford
 		"2012-10-29": true, "2012-10-30": true, // Hurricane Sandy
 		"2018-12-05": true, // G. H. W. Bush
 	}
