@@ -32,6 +32,7 @@ type scratch struct {
 	dA         []float64 // [t×b×4h] gradients at the gate pre-activations
 	dh, dc     []float64 // [b×h]
 	pred       []float64 // [b]
+	db         []float64 // [4h] bias gradient
 }
 
 // NewNetwork returns an LSTM initialised as PyTorch does: every LSTM weight
@@ -90,6 +91,7 @@ func (n *Network) grow(b, t int) {
 	s.dh = make([]float64, s.capB*h)
 	s.dc = make([]float64, s.capB*h)
 	s.pred = make([]float64, s.capB)
+	s.db = make([]float64, 4*h)
 }
 
 // forward runs the recurrence over b windows x ([b×t×in], batch first) and
@@ -198,7 +200,13 @@ func (n *Network) Grad(x, y []float64, b int, scale float64) float64 {
 	dA := s.dA[:t*b*g4]
 	nn.MulTN(n.whh.G, dA, s.h[:t*b*h], g4, h, t*b, 1)
 	nn.MulTN(n.wih.G, dA, s.xt[:t*b*in], g4, in, t*b, 1)
-	nn.AddColSums(n.bih.G, dA, t*b, g4)
-	nn.AddColSums(n.bhh.G, dA, t*b, g4)
+	// Both biases enter every gate pre-activation the same way.
+	db := s.db[:g4]
+	clear(db)
+	nn.AddColSums(db, dA, t*b, g4)
+	for j, v := range db {
+		n.bih.G[j] += v
+		n.bhh.G[j] += v
+	}
 	return sse
 }
