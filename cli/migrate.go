@@ -25,6 +25,9 @@ func migrateCommand(e *env) *cli.Command {
 			if c.NArg() == 1 {
 				verb = c.Args().First()
 			}
+			if verb != "up" && verb != "down" && verb != "status" {
+				return usageErrorf("migrate: unknown action %q: want up, down or status", verb)
+			}
 			return withStore(c, e, false, func(s store.Store) error {
 				switch verb {
 				case "up":

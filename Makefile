@@ -1,0 +1,35 @@
+# runner: see README.md.
+GO      ?= go
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X runner/cli.Version=$(VERSION)
+
+# Packages with concurrency, also tested under the race detector.
+RACE_PKGS := ./jobs/... ./store/... ./cli/...
+
+.PHONY: all build run test vet bench clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/runner ./cmd/runner
+
+# The main job on the bundled real data, with the embedded SQLite store (runner.db).
+run: build
+	./bin/runner forecast --ensemble naive --data testdata/prices --symbols AAPL,MSFT,SPY
+
+# Every test, including the PostgreSQL ones (TEST_DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/test); then the race detector on the
+# concurrent packages.
+test: vet
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -count 5 ./...
+
+clean:
+	rm -rf bin runner.db runner.db-wal runner.db-shm
