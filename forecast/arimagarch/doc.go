@@ -1,0 +1,84 @@
+// Package arimagarch is the ARIMA-GARCH model of DESIGN §3: an ARMA(p,q)
+// mean with a constant (on a series differenced d in {0,1} times), with
+// homoskedastic Gaussian errors or GARCH(1,1) errors with Gaussian or
+// Student t innovations.
+//
+// # Estimation
+//
+// The ARMA model is fitted by exact Gaussian maximum likelihood. The Kalman
+// filter on Harvey's state-space form, started from the stationary prior,
+// gives the exact likelihood in O(n) per evaluation. The filter runs over
+// the data and over a column of ones together, which yields the GLS mean
+// and the likelihood concentrated over the mean and sigma2 in one pass. The
+// search therefore runs over the AR and MA coefficients only. Once the
+// filter's covariance has converged (change below 1e-13), gain and
+// innovation variance are held fixed, so most of the series costs a few
+// flops per observation.
+//
+// The coefficients are searched through their partial autocorrelations,
+// tanh(u) mapped by the Durbin-Levinson recursion (Monahan 1984), so every
+// point is stationary and invertible. Starting values come from Yule-Walker
+// for pure AR models and Hannan-Rissanen otherwise. For mixed orders the
+// likelihood of weakly dependent series such as daily returns is flat along
+// the ridge of cancelling AR and MA roots and has several local maxima, so
+// the search also starts from near-cancelling pairs and keeps the best.
+// An optimum with an AR or MA root within 1% of the unit circle is rejected,
+// as in Hyndman and Khandakar's automatic ARIMA: for an explicit order that
+// is an error ("near unit root: difference the series"); in the automatic
+// search that order is left out of the AIC comparison and the reason is
+// recorded in Result.Search.
+//
+// Order selection (Config.Auto) fits every (p,q) in {0..2}^2 by exact ML and
+// takes the smallest AIC (-2 loglik + 2k, with k counting the constant and
+// sigma2, as in R and statsmodels).
+//
+// # GARCH: two-stage order selection, joint estimation
+//
+// With GARCH errors the order comes from the exact-likelihood AIC search
+// above, as in the reference statsmodels pipeline. Then ARMA(p,q)-GARCH(1,1)
+// is estimated jointly by (quasi-)maximum likelihood of the conditional
+// model, starting from the ARMA estimates. It conditions on the first p
+// observations, sets MA residuals before them to zero, and takes the
+// pre-sample values h_0 = e_0^2 = mean squared residual (the
+// Fiorentini-Calzolari-Panattoni initialisation). Joint rather than two-step:
+// the mean is then estimated efficiently, weighting each day by 1/h_t, so a
+// high-volatility episode does not dominate the mean as it does in a
+// homoskedastic fit. The standard errors of the mean parameters also account
+// for the heteroskedasticity. The constant-mean benchmark (DEM/GBP) needs
+// the joint fit anyway.
+//
+// Parameters: omega = s2*exp(u), alpha = P*s, beta = P*(1-s) with P, s
+// logistic, so omega > 0, alpha, beta >= 0 and alpha + beta < 1; Student t
+// nu = 2 + exp(u). The log-likelihood gradient is analytic. Recursions for
+// de_t and dh_t, including the dependence of h_0 on the mean parameters,
+// cost O(n k) per gradient.
+//
+// # Optimisation
+//
+// Both searches use BFGS with a backtracking line search on the
+// per-observation negative log-likelihood. The ARMA search uses
+// central-difference gradients (at most 4 coefficients); the GARCH search
+// uses the analytic gradient. A search converges when the gradient's
+// infinity norm falls below 1e-8, or below 1e-5 when the line search can
+// make no more progress. Any other end, including running out of
+// Config.MaxIterations, is an error. A failed fit is never replaced by a
+// simpler one. The library choice would be gonum/optimize, but it does not
+// build in this module (see minimize).
+//
+// # Forecasts and standard errors
+//
+// ARMA forecasts come from the Kalman filter's final prediction, an exact
+// finite-sample forecast like R's predict.Arima. ARMA-GARCH forecasts use
+// the psi weights and the GARCH variance forecasts. Standard errors are
+// sqrt(diag(-H^-1)), where H is the Hessian of the log-likelihood in the
+// original parameters: second differences of the exact likelihood for ARMA,
+// central differences of the analytic gradient for GARCH.
+//
+// # The forecasting model
+//
+// Model (registered as "arima_garch") fits the canonical configuration on
+// the log returns of the training bars: automatic order, GARCH(1,1),
+// Gaussian innovations (NewWithConfig for Student t). It returns the
+// one-step predictive mean and standard deviation and the class
+// probabilities of the fitted innovation distribution.
+package arimagarch
