@@ -32,7 +32,8 @@ type scratch struct {
 	dA         []float64 // [t×b×4h] gradients at the gate pre-activations
 	dh, dc     []float64 // [b×h]
 	pred       []float64 // [b]
-	db         []float64 // [4h] bias gradient
+	db         []float64 // [4h] summed biases, then the bias gradient
+	whhT       []float64 // [h×4h] weight_hh transposed
 }
 
 // NewNetwork returns an LSTM initialised as PyTorch does: every LSTM weight
@@ -114,13 +115,16 @@ func (n *Network) forward(x []float64, b int) {
 	}
 	// Input contribution of every step at once, plus both biases.
 	gates := s.gates[:t*b*g4]
+	bias := s.db[:g4]
+	for j := range bias {
+		bias[j] = n.bih.W[j] + n.bhh.W[j]
+	}
 	for r := 0; r < t*b; r++ {
-		row := gates[r*g4 : (r+1)*g4]
-		for j := range row {
-			row[j] = n.bih.W[j] + n.bhh.W[j]
-		}
+		copy(gates[r*g4:(r+1)*g4], bias)
 	}
 	nn.MulNT(gates, xt, n.wih.W, t*b, g4, in, 1)
+	// The recurrent weights transposed once, [h×4h], for the per-step products.
+	s.whhT = nn.Transpose(s.whhT, n.whh.W, g4, h)
 	clear(s.c[:b*h])
 	clear(s.h[:b*h])
 	for ti := 0; ti < t; ti++ {
@@ -130,20 +134,24 @@ func (n *Network) forward(x []float64, b int) {
 		hNext := s.h[(ti+1)*b*h : (ti+2)*b*h]
 		cNext := s.c[(ti+1)*b*h : (ti+2)*b*h]
 		tc := s.tc[ti*b*h : (ti+1)*b*h]
-		nn.MulNT(g, hPrev, n.whh.W, b, g4, h, 1)
+		nn.MulNN(g, hPrev, s.whhT, b, g4, h, 1)
 		for bi := 0; bi < b; bi++ {
 			row := g[bi*g4 : (bi+1)*g4]
-			ig, fg, gg, og := row[:h], row[h:2*h], row[2*h:3*h], row[3*h:]
-			o := bi * h
-			for j := 0; j < h; j++ {
-				iv, fv := nn.Sigmoid(ig[j]), nn.Sigmoid(fg[j])
-				gv, ov := math.Tanh(gg[j]), nn.Sigmoid(og[j])
-				ig[j], fg[j], gg[j], og[j] = iv, fv, gv, ov
-				c := fv*cPrev[o+j] + iv*gv
-				cNext[o+j] = c
-				tv := math.Tanh(c)
-				tc[o+j] = tv
-				hNext[o+j] = ov * tv
+			nn.SigmoidSlice(row[:2*h], row[:2*h])  // input and forget gates
+			nn.Tanh(row[2*h:3*h], row[2*h:3*h], 1) // cell candidate
+			nn.SigmoidSlice(row[3*h:], row[3*h:])  // output gate
+			ig, fg, gg := row[:h], row[h:2*h], row[2*h:3*h]
+			cp, cn := cPrev[bi*h:(bi+1)*h], cNext[bi*h:(bi+1)*h]
+			for j := range cn {
+				cn[j] = fg[j]*cp[j] + ig[j]*gg[j]
+			}
+		}
+		nn.Tanh(tc, cNext, 1)
+		for bi := 0; bi < b; bi++ {
+			og := g[bi*g4+3*h : (bi+1)*g4]
+			tv, hn := tc[bi*h:(bi+1)*h], hNext[bi*h:(bi+1)*h]
+			for j := range hn {
+				hn[j] = og[j] * tv[j]
 			}
 		}
 	}
