@@ -15,7 +15,7 @@ build:
 
 # The main job on the bundled real data, with the embedded SQLite store (runner.db).
 run: build
-	./bin/runner forecast --ensemble naive --data testdata/prices --symbols AAPL,MSFT,SPY
+	./bin/runner --data testdata/prices forecast --ensemble naive --symbols AAPL,MSFT,SPY
 
 # Every test, including the PostgreSQL ones (TEST_DATABASE_URL, default
 # postgres://postgres@127.0.0.1:5432/test); then the race detector on the
