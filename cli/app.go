@@ -20,6 +20,9 @@ type env struct {
 	out io.Writer
 	err io.Writer
 	log zerolog.Logger
+	// config is the --config file, applied to each command's flags in the
+	// command's Before; nil without one.
+	config configFile
 }
 
 // Run runs the application with args (args[0] is the program name) and
@@ -60,6 +63,16 @@ func newApp(e *env) *cli.App {
 		ErrWriter: e.err,
 		Flags:     globalFlags(),
 		Before: func(c *cli.Context) error {
+			if path := c.String("config"); path != "" {
+				cfg, err := loadConfig(path)
+				if err != nil {
+					return err
+				}
+				if err := cfg.apply(c, c.App.Flags, cfg, path, c.App.Commands); err != nil {
+					return err
+				}
+				e.config = cfg
+			}
 			l, err := newLogger(e.err, c.String("log-format"), c.String("log-level"))
 			if err != nil {
 				return err
@@ -80,17 +93,34 @@ func newApp(e *env) *cli.App {
 		return usageErrorf("%v", err)
 	}
 	for _, cmd := range app.Commands {
-		setUsageError(cmd)
+		prepare(e, cmd, nil)
 	}
 	return app
 }
 
-func setUsageError(cmd *cli.Command) {
+// prepare makes usage errors exit with code 2 and applies the command's
+// section of the --config file, recursively; path names the parents.
+func prepare(e *env, cmd *cli.Command, path []string) {
+	path = append(path, cmd.Name)
 	cmd.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error {
-		return usageErrorf("%s: %v", cmd.Name, err)
+		return usageErrorf("%s: %v", strings.Join(path, " "), err)
+	}
+	cmd.Before = func(c *cli.Context) error {
+		if e.config == nil {
+			return nil
+		}
+		section := map[string]any(e.config)
+		for _, p := range path {
+			next, ok := asMap(section[p])
+			if !ok {
+				return nil
+			}
+			section = next
+		}
+		return e.config.apply(c, cmd.Flags, section, strings.Join(path, "."), cmd.Subcommands)
 	}
 	for _, sub := range cmd.Subcommands {
-		setUsageError(sub)
+		prepare(e, sub, path)
 	}
 }
 
