@@ -2,6 +2,7 @@ package transformer
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -49,15 +50,23 @@ func TestFitAAPL(t *testing.T) {
 	t.Logf("mu %.6f sigma %.6f (realised vol %.6f), epochs %d, best %d, loss %v", d.Mu, d.Sigma, rv, h.Epochs, h.BestEpoch, h.TrainLoss)
 }
 
-// BenchmarkTrain is one full canonical training on AAPL (756 bars, 30
-// epochs, batch 32, early stopping off) as in the speed comparison of
-// DESIGN §3.
+// BenchmarkTrain is one full training with early stopping off and 30
+// epochs, batch 32, on the last N AAPL bars to 2023-12-29; N = 756 is the
+// canonical training of the speed comparison in DESIGN §3.
 func BenchmarkTrain(b *testing.B) {
-	bars := aaplBars(b)
-	m, err := New(forecast.Options{Seed: 1, Epochs: 30, NoEarlyStop: true})
+	all, err := marketdata.ReadCSVFile("../../testdata/prices/AAPL.csv", "AAPL")
 	require.NoError(b, err)
-	for b.Loop() {
-		_, err := m.Forecast(context.Background(), bars)
+	asOf := time.Date(2023, 12, 29, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{252, 756, 1512} {
+		bars, err := marketdata.Window(all, asOf, n)
 		require.NoError(b, err)
+		b.Run(fmt.Sprintf("bars=%d", n), func(b *testing.B) {
+			m, err := New(forecast.Options{Seed: 1, Epochs: 30, NoEarlyStop: true})
+			require.NoError(b, err)
+			for b.Loop() {
+				_, err := m.Forecast(context.Background(), bars)
+				require.NoError(b, err)
+			}
+		})
 	}
 }
