@@ -99,3 +99,109 @@ func heapsort(xf []float32, idx []int32) {
 		siftDown(xf, idx, 0, end)
 	}
 }
+
+// tiesIntrosort runs introsort, as introsort above, on keys rank<<32|row
+// (ranks compare as the values do), but only follows the sub-problems whose
+// rank range holds one of the tied ranks ties. Introsort's sub-problems are
+// independent and equal values always land in the same one, so the rows with
+// tied values end in exactly the positions and order the full introsort
+// gives them; the other rows are left out of order (their sorted positions
+// are unique and known to the caller).
+func tiesIntrosort(keys []uint64, ties []uint32) {
+	n := len(keys)
+	if n == 0 {
+		return
+	}
+	maxd := 2 * int(math.Log(float64(n))/math.Log(2))
+	tiesIntrosortRec(keys, ties, -1, math.MaxInt64, maxd)
+}
+
+func tiesIntrosortRec(keys []uint64, ties []uint32, lo, hi int64, maxd int) {
+	for len(keys) > 1 {
+		has := false
+		for _, t := range ties {
+			if int64(t) > lo && int64(t) < hi {
+				has = true
+				break
+			}
+		}
+		if !has {
+			return
+		}
+		if maxd <= 0 {
+			heapsortKeys(keys)
+			return
+		}
+		maxd--
+		pivot := median3Keys(keys)
+		i, l, r := 0, 0, len(keys)
+		for i < r {
+			v := uint32(keys[i] >> 32)
+			switch {
+			case v < pivot:
+				keys[i], keys[l] = keys[l], keys[i]
+				i++
+				l++
+			case v > pivot:
+				r--
+				keys[i], keys[r] = keys[r], keys[i]
+			default:
+				i++
+			}
+		}
+		tiesIntrosortRec(keys[:l], ties, lo, int64(pivot), maxd)
+		keys, lo = keys[r:], int64(pivot)
+	}
+}
+
+func median3Keys(keys []uint64) uint32 {
+	n := len(keys)
+	a, b, c := uint32(keys[0]>>32), uint32(keys[n/2]>>32), uint32(keys[n-1]>>32)
+	if a < b {
+		if b < c {
+			return b
+		} else if a < c {
+			return c
+		}
+		return a
+	} else if b < c {
+		if a < c {
+			return a
+		}
+		return c
+	}
+	return b
+}
+
+func siftDownKeys(keys []uint64, start, end int) {
+	root := start
+	for {
+		child := root*2 + 1
+		maxind := root
+		if child < end && keys[maxind]>>32 < keys[child]>>32 {
+			maxind = child
+		}
+		if child+1 < end && keys[maxind]>>32 < keys[child+1]>>32 {
+			maxind = child + 1
+		}
+		if maxind == root {
+			return
+		}
+		keys[root], keys[maxind] = keys[maxind], keys[root]
+		root = maxind
+	}
+}
+
+func heapsortKeys(keys []uint64) {
+	n := len(keys)
+	for start := (n - 2) / 2; ; start-- {
+		siftDownKeys(keys, start, n)
+		if start == 0 {
+			break
+		}
+	}
+	for end := n - 1; end > 0; end-- {
+		keys[0], keys[end] = keys[end], keys[0]
+		siftDownKeys(keys, 0, end)
+	}
+}

@@ -90,18 +90,25 @@ type builder struct {
 	stack      []stackRecord
 
 	// scratch
-	xf     []float32
-	tmp    []int32
-	goLeft []bool
-	inBag  []bool
+	xf       []float32
+	tmp      []int32
+	goLeft   []bool
+	rank     [][]uint32 // per feature, dense rank of each row's value
+	keys     []uint64
+	inv      []float64 // inv[k] = 1/k
+	tieRanks []uint32
+	tied     []bool // by position in the node
+	inBag    []bool
 
 	// node state: the criterion of the current node
-	start, end          int
+	start, end           int
 	sumTotal, sqSumTotal float64
-	wnNode              float64
+	wnNode               float64
 	// current row order of the node: sorted[lastSorted] when lastSorted >= 0,
 	// else samples.
 	lastSorted int
+	// chain are the features sorted since, with exact ties in the node.
+	chain []int
 }
 
 func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
@@ -110,8 +117,10 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b := &builder{cols: cols, maxDepth: maxDepth, minLeaf: minLeaf,
 		minSplit: max(2, 2*minLeaf)}
 	b.order = make([][]int32, p)
+	b.rank = make([][]uint32, p)
 	for f := range cols {
 		b.order[f] = sortedOrder(cols[f])
+		b.rank[f] = denseRanks(cols[f], b.order[f])
 	}
 	b.samples = make([]int32, 0, n)
 	b.sorted = make([][]int32, p)
@@ -123,6 +132,12 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.xf = make([]float32, n)
 	b.tmp = make([]int32, n)
 	b.goLeft = make([]bool, n)
+	b.keys = make([]uint64, n)
+	b.inv = make([]float64, n+1)
+	for k := 1; k <= n; k++ {
+		b.inv[k] = 1 / float64(k)
+	}
+	b.tied = make([]bool, n)
 	b.inBag = make([]bool, n)
 	return b
 }
@@ -135,6 +150,21 @@ func sortedOrder(col []float32) []int32 {
 	}
 	mergeSortByValue(col, idx, make([]int32, len(idx)))
 	return idx
+}
+
+// denseRanks numbers the distinct values of col from 0 in ascending order;
+// equal values (including -0 and +0) share a rank, so comparing ranks is
+// comparing values.
+func denseRanks(col []float32, order []int32) []uint32 {
+	r := make([]uint32, len(col))
+	var cur uint32
+	for k, i := range order {
+		if k > 0 && col[i] != col[order[k-1]] {
+			cur++
+		}
+		r[i] = cur
+	}
+	return r
 }
 
 // mergeSortByValue is a stable sort of idx by col[idx].
@@ -218,7 +248,7 @@ func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
 		var sp split
 		nConstant := rec.nConstant
 		if !isLeaf {
-			sp, nConstant = b.nodeSplit(impurity, nConstant)
+			sp, nConstant = b.nodeSplit(impurity, nConstant, rec.depth)
 			isLeaf = sp.pos >= end || sp.improvement+epsilon < 0
 		}
 		id := len(b.nodes)
@@ -258,6 +288,7 @@ func (b *builder) nodeReset(start, end int) {
 	b.sumTotal, b.sqSumTotal = s, sq
 	b.wnNode = float64(end - start)
 	b.lastSorted = -1
+	b.chain = b.chain[:0]
 }
 
 // nodeImpurity is MSE.node_impurity.
@@ -275,7 +306,7 @@ type split struct {
 }
 
 // nodeSplit is BestSplitter.node_split with max_features = all features.
-func (b *builder) nodeSplit(impurity float64, nKnownConstants int) (split, int) {
+func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split, int) {
 	start, end := b.start, b.end
 	m := end - start
 	nFeatures := len(b.cols)
@@ -297,7 +328,7 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants int) (split, int) 
 		}
 		fj += nFound
 		f := features[fj]
-		idx := b.sortFeature(f, xf)
+		idx, exact := b.sortFeature(f, xf)
 		if xf[m-1] <= float32(xf[0]+featureThreshold) {
 			features[fj], features[nTotal] = features[nTotal], features[fj]
 			nFound++
@@ -306,10 +337,14 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants int) (split, int) 
 		}
 		fi--
 		features[fi], features[fj] = features[fj], features[fi]
+		if !exact && b.orderMatters(xf, idx) {
+			b.resolve()
+			idx = b.samples[start:end]
+		}
 		b.scan(f, xf, idx, &best, &bestProxy)
 	}
 	if best.pos < end {
-		b.partition(&best, impurity)
+		b.partition(&best, impurity, depth+1 < b.maxDepth)
 	}
 	copy(features[:nKnownConstants], b.constFeats[:nKnownConstants])
 	copy(b.constFeats[nKnownConstants:nKnownConstants+nFound], features[nKnownConstants:nKnownConstants+nFound])
@@ -317,12 +352,15 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants int) (split, int) 
 }
 
 // sortFeature puts the node's values of feature f in xf in ascending order
-// and returns the rows in that order, the order scikit-learn's sort leaves
-// in samples[start:end].
-func (b *builder) sortFeature(f int, xf []float32) []int32 {
-	start, end := b.start, b.end
+// and returns the node's rows in that order. When the node has no two
+// exactly equal values of f the order is unique, so it is the order
+// scikit-learn's sort leaves in samples[start:end], and exact is true.
+// Otherwise the order among equal values is the one of sorted[f], and the
+// feature joins the chain of sorts whose exact outcome (which depends on the
+// order before the sort) is worked out only when needed, by resolve.
+func (b *builder) sortFeature(f int, xf []float32) (idx []int32, exact bool) {
 	col := b.cols[f]
-	s := b.sorted[f][start:end]
+	s := b.sorted[f][b.start:b.end]
 	dup := false
 	for k, i := range s {
 		xf[k] = col[i]
@@ -332,25 +370,135 @@ func (b *builder) sortFeature(f int, xf []float32) []int32 {
 	}
 	if !dup {
 		b.lastSorted = f
-		return s
+		b.chain = b.chain[:0]
+		return s, true
 	}
-	// Exact ties: the order among equal values is whatever scikit-learn's
-	// introsort makes of the current order, so reproduce that.
-	b.materialize()
+	b.chain = append(b.chain, f)
+	return s, false
+}
+
+// resolve works out scikit-learn's row order after the pending chain of
+// sorts and writes it into samples[start:end].
+func (b *builder) resolve() {
+	start, end := b.start, b.end
+	if b.lastSorted >= 0 {
+		copy(b.samples[start:end], b.sorted[b.lastSorted][start:end])
+		b.lastSorted = -1
+	}
 	idx := b.samples[start:end]
-	for k, i := range idx {
-		xf[k] = col[i]
+	keys := b.keys[:end-start]
+	for _, f := range b.chain {
+		rank := b.rank[f]
+		s := b.sorted[f][start:end]
+		tied := b.tied[:end-start]
+		ties := b.tieRanks[:0]
+		for k, i := range s {
+			tied[k] = (k > 0 && rank[i] == rank[s[k-1]]) || (k+1 < len(s) && rank[i] == rank[s[k+1]])
+			if tied[k] && (k == 0 || rank[i] != rank[s[k-1]]) {
+				ties = append(ties, rank[i])
+			}
+		}
+		b.tieRanks = ties
+		for k, i := range idx {
+			keys[k] = uint64(rank[i])<<32 | uint64(i)
+		}
+		// The tied rows end where scikit-learn's introsort puts them; every
+		// other row's position is fixed by its unique value.
+		tiesIntrosort(keys, ties)
+		for k := range idx {
+			if tied[k] {
+				idx[k] = int32(uint32(keys[k]))
+			} else {
+				idx[k] = s[k]
+			}
+		}
 	}
-	introsort(xf, idx)
-	return idx
+	b.chain = b.chain[:0]
 }
 
 // materialize writes the node's current row order into samples[start:end].
 func (b *builder) materialize() {
-	if b.lastSorted >= 0 {
+	if len(b.chain) > 0 {
+		b.resolve()
+	} else if b.lastSorted >= 0 {
 		copy(b.samples[b.start:b.end], b.sorted[b.lastSorted][b.start:b.end])
 		b.lastSorted = -1
 	}
+}
+
+// orderMatters reports whether the split search over the sorted values xf,
+// rows idx, could depend on the order of rows with equal values: it replays
+// the criterion updates of scan and, at every run of equal values the
+// running sum passes through, compares the sum in both orders of a pair
+// (longer runs count as order-dependent).
+func (b *builder) orderMatters(xf []float32, idx []int32) bool {
+	m := len(xf)
+	y := b.y
+	pos := 0
+	sumLeft := 0.0
+	add := func(from, to int, sign float64, s float64) (float64, bool) {
+		// Sums y over [from, to) (sign +1, forward) or (to, from] (sign -1,
+		// backward), checking each run of equal values.
+		if sign > 0 {
+			for k := from; k < to; k++ {
+				if k+1 < to && xf[k+1] == xf[k] {
+					if k+2 < to && xf[k+2] == xf[k] {
+						return 0, true
+					}
+					a, c := y[idx[k]], y[idx[k+1]]
+					if (s+a)+c != (s+c)+a {
+						return 0, true
+					}
+					s = (s + a) + c
+					k++
+					continue
+				}
+				s += y[idx[k]]
+			}
+			return s, false
+		}
+		for k := from; k > to; k-- {
+			if k-1 > to && xf[k-1] == xf[k] {
+				if k-2 > to && xf[k-2] == xf[k] {
+					return 0, true
+				}
+				a, c := y[idx[k]], y[idx[k-1]]
+				if (s-a)-c != (s-c)-a {
+					return 0, true
+				}
+				s = (s - a) - c
+				k--
+				continue
+			}
+			s -= y[idx[k]]
+		}
+		return s, false
+	}
+	// A run of equal values may straddle the start or end of an update
+	// range only if a split fell inside it, which the skip below forbids.
+	for p := 0; p < m; {
+		for p+1 < m && xf[p+1] <= float32(xf[p]+featureThreshold) {
+			p++
+		}
+		p++
+		if p >= m {
+			break
+		}
+		if p < b.minLeaf || m-p < b.minLeaf {
+			continue
+		}
+		var dep bool
+		if p-pos <= m-p {
+			sumLeft, dep = add(pos, p, 1, sumLeft)
+		} else {
+			sumLeft, dep = add(m-1, p-1, -1, b.sumTotal)
+		}
+		if dep {
+			return true
+		}
+		pos = p
+	}
+	return false
 }
 
 // scan evaluates every split position of one feature (sorted values xf, rows
@@ -361,6 +509,7 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 	y := b.y
 	sumTotal, wn := b.sumTotal, b.wnNode
 	minLeaf := b.minLeaf
+	inv := b.inv
 	pos := 0
 	sumLeft := 0.0
 	for p := 0; p < m; {
@@ -388,7 +537,14 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 		pos = p
 		sumRight := sumTotal - sumLeft
 		wl := float64(p)
-		proxy := float64(sumLeft*sumLeft)/wl + float64(sumRight*sumRight)/(wn-wl)
+		// A cheap bound first: with reciprocals the proxy is within a few
+		// ulps of scikit-learn's, so only candidates that come within 1e-12
+		// of the best are evaluated exactly (and compared exactly).
+		sl2, sr2 := float64(sumLeft*sumLeft), float64(sumRight*sumRight)
+		if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < *bestProxy-1e-12*math.Abs(*bestProxy) {
+			continue
+		}
+		proxy := sl2/wl + sr2/(wn-wl)
 		if proxy > *bestProxy {
 			*bestProxy = proxy
 			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
@@ -404,7 +560,7 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 // (scikit-learn's in-place swap loop, which fixes the children's row order),
 // splits every feature's sorted list the same way, and computes the
 // children's impurities and the improvement.
-func (b *builder) partition(best *split, impurity float64) {
+func (b *builder) partition(best *split, impurity float64, keepLists bool) {
 	start, end := b.start, b.end
 	b.materialize()
 	col := b.cols[best.feature]
@@ -422,6 +578,9 @@ func (b *builder) partition(best *split, impurity float64) {
 		b.goLeft[s[k]] = k < best.pos
 	}
 	for f := range b.sorted {
+		if !keepLists {
+			break
+		}
 		list := b.sorted[f][start:end]
 		l, r := 0, 0
 		for _, i := range list {

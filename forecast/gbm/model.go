@@ -1,0 +1,134 @@
+package gbm
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"runner/forecast"
+	"runner/marketdata"
+)
+
+// Name is the model's registered name.
+const Name = "gb"
+
+// DefaultHoldout is the default fraction of training rows held out for sigma.
+const DefaultHoldout = 0.2
+
+// MinTrainRows is the fewest training rows the model fits on.
+const MinTrainRows = 50
+
+// ModelConfig configures the forecasting model.
+type ModelConfig struct {
+	// Boost are the boosting settings (DESIGN §3 canonical by default).
+	Boost Config
+	// Holdout is the fraction of the training rows, the most recent ones,
+	// held out to measure sigma. Default DefaultHoldout (0.2).
+	Holdout float64
+	// NeutralBand is the half-width of the neutral class.
+	// Default forecast.DefaultNeutralBand.
+	NeutralBand float64
+}
+
+// Model is the gradient-boosted trees forecaster.
+type Model struct {
+	cfg ModelConfig
+}
+
+func init() { forecast.Register(Name, New) }
+
+// New returns the canonical model with the seed and neutral band of opts.
+func New(opts forecast.Options) (forecast.Model, error) {
+	return NewModel(ModelConfig{Boost: Config{Seed: opts.Seed}, NeutralBand: opts.Band()})
+}
+
+// NewModel returns the model with cfg, or an error for a setting out of range.
+func NewModel(cfg ModelConfig) (*Model, error) {
+	cfg.Holdout = cmp.Or(cfg.Holdout, DefaultHoldout)
+	cfg.NeutralBand = cmp.Or(cfg.NeutralBand, forecast.DefaultNeutralBand)
+	if err := cfg.Boost.Validate(); err != nil {
+		return nil, err
+	}
+	if !(cfg.Holdout > 0 && cfg.Holdout < 1) {
+		return nil, fmt.Errorf("gbm: holdout fraction %v: need 0 < holdout < 1", cfg.Holdout)
+	}
+	if !(cfg.NeutralBand > 0) || math.IsInf(cfg.NeutralBand, 0) {
+		return nil, fmt.Errorf("gbm: neutral band %v: need a positive finite number", cfg.NeutralBand)
+	}
+	return &Model{cfg: cfg}, nil
+}
+
+// Name returns "gb".
+func (m *Model) Name() string { return Name }
+
+// Fitted is everything one forecast computes.
+type Fitted struct {
+	// Full is the ensemble fitted on every training row; it gives Mu.
+	Full *Ensemble
+	// Held is the ensemble fitted on the rows before the holdout; its
+	// residuals on the holdout give Sigma.
+	Held *Ensemble
+	// Rows and HoldoutRows are the numbers of training and held-out rows.
+	Rows, HoldoutRows int
+	// Dist is the predictive distribution of the next return.
+	Dist forecast.Distribution
+}
+
+// Forecast fits on bars and predicts the next log return.
+func (m *Model) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
+	f, err := m.Fit(ctx, bars)
+	if err != nil {
+		return forecast.Distribution{}, err
+	}
+	return f.Dist, nil
+}
+
+// Fit builds the features of bars (Design), fits the full ensemble for mu
+// and, concurrently, the ensemble on the rows before the holdout for sigma.
+func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (*Fitted, error) {
+	X, y, next, err := Design(marketdata.LogReturns(bars))
+	if err != nil {
+		return nil, err
+	}
+	n := len(y)
+	hold := int(math.Round(m.cfg.Holdout * float64(n)))
+	if n < MinTrainRows || hold < 1 || n-hold < 2 {
+		return nil, fmt.Errorf("gbm: %d training rows (%d bars) with %d held out: need at least %d rows",
+			n, len(bars), hold, MinTrainRows)
+	}
+	f := &Fitted{Rows: n, HoldoutRows: hold}
+	var wg sync.WaitGroup
+	var heldErr error
+	wg.Go(func() {
+		f.Held, heldErr = Fit(ctx, m.cfg.Boost, X[:n-hold], y[:n-hold])
+	})
+	f.Full, err = Fit(ctx, m.cfg.Boost, X, y)
+	wg.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("gbm: fit on %d rows: %w", n, err)
+	}
+	if heldErr != nil {
+		return nil, fmt.Errorf("gbm: fit on %d rows before the holdout: %w", n-hold, heldErr)
+	}
+	// sigma: root mean squared error of the held-out one-step predictions.
+	sq := make([]float64, hold)
+	for i := range sq {
+		d := y[n-hold+i] - f.Held.Predict(X[n-hold+i])
+		sq[i] = d * d
+	}
+	sigma := math.Sqrt(pairwiseSum(sq) / float64(hold))
+	mu := f.Full.Predict(next)
+	if math.IsNaN(mu) || math.IsInf(mu, 0) {
+		return nil, fmt.Errorf("gbm: forecast %v is not finite", mu)
+	}
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return nil, fmt.Errorf("gbm: held-out RMSE %v over %d rows is not a positive finite sigma", sigma, hold)
+	}
+	f.Dist = forecast.Normal(mu, sigma, m.cfg.NeutralBand)
+	if err := f.Dist.Check(); err != nil {
+		return nil, fmt.Errorf("gbm: %w", err)
+	}
+	return f, nil
+}
