@@ -212,6 +212,17 @@ const rootBound = 1 / 1.01
 // state.
 var barrierU = math.Atanh(0.999)
 
+// atBarrier reports a search that stopped against the barrier: some
+// partial autocorrelation beyond 0.998 (within about 0.35 of barrierU).
+func atBarrier(u []float64) bool {
+	for _, v := range u {
+		if math.Abs(v) > math.Atanh(0.998) {
+			return true
+		}
+	}
+	return false
+}
+
 func negated(v []float64) []float64 {
 	w := make([]float64, len(v))
 	for i, x := range v {
@@ -232,6 +243,9 @@ func searchStarts(ctx context.Context, f func([]float64) float64, grad func(g, x
 	if len(starts) == 1 {
 		x, _, err := minimize(ctx, f, grad, starts[0], maxIter)
 		if err != nil {
+			if atBarrier(x) {
+				return nil, errBoundary
+			}
 			return nil, err
 		}
 		if !ok(x) {
@@ -251,6 +265,9 @@ func searchStarts(ctx context.Context, f func([]float64) float64, grad func(g, x
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
+			if atBarrier(x) {
+				err = errBoundary
+			}
 			firstErr = cmpOr(firstErr, err)
 			continue
 		}
@@ -268,6 +285,9 @@ func searchStarts(ctx context.Context, f func([]float64) float64, grad func(g, x
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
+			}
+			if atBarrier(x) {
+				err = errBoundary
 			}
 			firstErr = cmpOr(firstErr, err)
 			continue

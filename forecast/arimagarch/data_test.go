@@ -62,6 +62,14 @@ type smFixture struct {
 			Best    smFit `json:"best"`
 		} `json:"fits"`
 	} `json:"series"`
+	LHAR3 struct {
+		AR           []float64 `json:"ar"`
+		Mean         float64   `json:"mean"`
+		Sigma2       float64   `json:"sigma2"`
+		LogLik       float64   `json:"loglik"`
+		ForecastMean []float64 `json:"forecast_mean"`
+		ForecastSE   []float64 `json:"forecast_se"`
+	} `json:"lh_ar3"`
 }
 
 func readFixture(t testing.TB) smFixture {

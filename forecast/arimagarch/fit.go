@@ -129,21 +129,30 @@ type Step struct {
 
 // Fit fits the model of cfg to the series y (oldest first).
 func Fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
+	res, err := fit(ctx, y, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("arimagarch: %w", err)
+	}
+	return res, nil
+}
+
+// fit is Fit with errors that do not name the package.
+func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 	if err := cfg.validate(); err != nil {
-		return nil, fmt.Errorf("arimagarch: config: %w", err)
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	cfg.MaxOrder = cmp.Or(cfg.MaxOrder, MaxOrderDefault)
 	cfg.MaxIterations = cmp.Or(cfg.MaxIterations, MaxIterationsDefault)
 	cfg.Workers = cmp.Or(cfg.Workers, 1)
 	for i, v := range y {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("arimagarch: observation %d is %v", i+1, v)
+			return nil, fmt.Errorf("observation %d is %v", i+1, v)
 		}
 	}
 	x := y
 	if cfg.D == 1 {
 		if len(y) < 2 {
-			return nil, fmt.Errorf("arimagarch: %d observations: too few to difference", len(y))
+			return nil, fmt.Errorf("%d observations: too few to difference", len(y))
 		}
 		x = make([]float64, len(y)-1)
 		for i := range x {
@@ -160,7 +169,7 @@ func Fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 			if cfg.D == 1 {
 				what = "differenced series"
 			}
-			return nil, fmt.Errorf("arimagarch: constant %s (every value %v): nothing to model", what, lo)
+			return nil, fmt.Errorf("constant %s (every value %v): nothing to model", what, lo)
 		}
 	}
 	hasMean := !cfg.NoMean
@@ -169,7 +178,7 @@ func Fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 		p, q = cfg.MaxOrder, cfg.MaxOrder
 	}
 	if need := minObs(p, q, cfg.GARCH); len(x) < need {
-		return nil, fmt.Errorf("arimagarch: %d observations: ARMA(%d,%d)%s needs at least %d", len(x), p, q, garchSuffix(cfg.GARCH), need)
+		return nil, fmt.Errorf("%d observations: ARMA(%d,%d)%s needs at least %d", len(x), p, q, garchSuffix(cfg.GARCH), need)
 	}
 	res := &Result{D: cfg.D, GARCH: cfg.GARCH, Dist: cfg.Dist, HasMean: hasMean, last: y[len(y)-1]}
 	var af *armaFit
@@ -183,7 +192,7 @@ func Fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 		var err error
 		af, err = fitARMA(ctx, x, p, q, hasMean, cfg.MaxIterations)
 		if err != nil {
-			return nil, fmt.Errorf("arimagarch: fit ARMA(%d,%d): %w", p, q, explain(err))
+			return nil, fmt.Errorf("fit ARMA(%d,%d): %w", p, q, explain(err))
 		}
 	}
 	res.P, res.Q, res.arma = af.p, af.q, af
@@ -191,13 +200,13 @@ func Fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 		res.Mean, res.AR, res.MA, res.Sigma2 = af.mean, af.ar, af.ma, af.sigma2
 		res.LogLik, res.AIC, res.NObs = af.loglik, af.aic(), af.n
 		if err := res.armaParams(x, cfg.StdErrors); err != nil {
-			return nil, fmt.Errorf("arimagarch: ARMA(%d,%d) standard errors: %w", af.p, af.q, err)
+			return nil, fmt.Errorf("ARMA(%d,%d) standard errors: %w", af.p, af.q, err)
 		}
 		return res, nil
 	}
 	gf, err := fitGARCH(ctx, x, af.p, af.q, hasMean, cfg.Dist, af.mean, af.ar, af.ma, cfg.MaxIterations)
 	if err != nil {
-		return nil, fmt.Errorf("arimagarch: fit ARMA(%d,%d)-GARCH(1,1) %s: %w", af.p, af.q, cfg.Dist, explain(err))
+		return nil, fmt.Errorf("fit ARMA(%d,%d)-GARCH(1,1) %s: %w", af.p, af.q, cfg.Dist, explain(err))
 	}
 	res.garch = gf
 	mu, phi, ma, omega, alpha, beta, nu := gf.parts()
@@ -207,7 +216,7 @@ func Fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 	res.LogLik, res.NObs = gf.loglik, gf.m
 	res.AIC = -2*gf.loglik + 2*float64(len(gf.theta))
 	if err := res.garchParams(cfg.StdErrors); err != nil {
-		return nil, fmt.Errorf("arimagarch: ARMA(%d,%d)-GARCH(1,1) standard errors: %w", af.p, af.q, err)
+		return nil, fmt.Errorf("ARMA(%d,%d)-GARCH(1,1) standard errors: %w", af.p, af.q, err)
 	}
 	return res, nil
 }
@@ -283,7 +292,7 @@ func selectOrder(ctx context.Context, x []float64, maxOrder int, hasMean bool, m
 		wg.Wait()
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("arimagarch: order search: %w", err)
+		return nil, nil, fmt.Errorf("order search: %w", err)
 	}
 	var best *armaFit
 	for _, f := range fits {
@@ -292,7 +301,7 @@ func selectOrder(ctx context.Context, x []float64, maxOrder int, hasMean bool, m
 		}
 	}
 	if best == nil {
-		return nil, table, fmt.Errorf("arimagarch: order search: no ARMA(p,q), p,q <= %d, could be fitted (ARMA(0,0): %s)", maxOrder, table[0].Err)
+		return nil, table, fmt.Errorf("order search: no ARMA(p,q), p,q <= %d, could be fitted (ARMA(0,0): %s)", maxOrder, table[0].Err)
 	}
 	return best, table, nil
 }

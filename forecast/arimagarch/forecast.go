@@ -15,8 +15,16 @@ import (
 // (h_{n+1} - s2) and s2 = omega/(1-alpha-beta). With D = 1 the forecasts are
 // of the undifferenced series.
 func (r *Result) Forecast(h int) ([]Step, error) {
+	s, err := r.forecast(h)
+	if err != nil {
+		return nil, fmt.Errorf("arimagarch: %w", err)
+	}
+	return s, nil
+}
+
+func (r *Result) forecast(h int) ([]Step, error) {
 	if h < 1 {
-		return nil, fmt.Errorf("arimagarch: forecast horizon %d: must be at least 1", h)
+		return nil, fmt.Errorf("forecast horizon %d: must be at least 1", h)
 	}
 	var s []Step
 	if r.garch != nil {
@@ -26,7 +34,7 @@ func (r *Result) Forecast(h int) ([]Step, error) {
 	}
 	for k, st := range s {
 		if math.IsNaN(st.Mean) || math.IsInf(st.Mean, 0) || !(st.SE > 0) || math.IsInf(st.SE, 0) {
-			return nil, fmt.Errorf("arimagarch: forecast step %d is not finite: %+v", k+1, st)
+			return nil, fmt.Errorf("forecast step %d is not finite: %+v", k+1, st)
 		}
 	}
 	return s, nil

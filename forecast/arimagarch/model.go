@@ -56,11 +56,11 @@ func (m *Model) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.D
 		sym = bars[0].Symbol
 	}
 	r := marketdata.LogReturns(bars)
-	res, err := Fit(ctx, r, m.cfg)
+	res, err := fit(ctx, r, m.cfg)
 	if err != nil {
 		return forecast.Distribution{}, fmt.Errorf("arimagarch: %s: %w", sym, err)
 	}
-	steps, err := res.Forecast(1)
+	steps, err := res.forecast(1)
 	if err != nil {
 		return forecast.Distribution{}, fmt.Errorf("arimagarch: %s: %w", sym, err)
 	}

@@ -33,6 +33,8 @@ var errNotConverged = errors.New("optimisation did not converge")
 // gonum/optimize would be the library choice (DESIGN §3), but it does not
 // build in this module: it imports golang.org/x/tools through
 // gonum/stat/distmv, which go.mod does not list.
+//
+// On a failed line search it returns the point reached along with the error.
 func minimize(ctx context.Context, f func(x []float64) float64, grad func(g, x []float64), x0 []float64, maxIter int) ([]float64, float64, error) {
 	x, fx, _, err := bfgs(ctx, f, grad, x0, maxIter, true)
 	return x, fx, err
@@ -123,7 +125,9 @@ func bfgs(ctx context.Context, f func(x []float64) float64, grad func(g, x []flo
 			if gn < acceptTol {
 				return x, fx, true, nil
 			}
-			return nil, 0, false, fmt.Errorf("%w: line search failed after %d iterations at gradient %.3g", errNotConverged, it, gn)
+			// The point reached is returned with the error, so that the
+			// caller can tell a search stopped at a barrier.
+			return x, fx, false, fmt.Errorf("%w: line search failed after %d iterations at gradient %.3g", errNotConverged, it, gn)
 		}
 		grad(gNew, xNew)
 		var sy, yHy float64

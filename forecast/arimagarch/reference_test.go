@@ -92,3 +92,24 @@ func TestDEMGBPMatchesFCP(t *testing.T) {
 	require.InDelta(t, -1106.608, res.LogLik, 0.001)
 	require.Equal(t, 1974, res.NObs)
 }
+
+// The same AR(3) on lh fitted by statsmodels SARIMAX to full convergence
+// (lh_ar3 in statsmodels_sarimax.json): both are at the same optimum, so
+// estimates agree to 1e-6 and forecasts to 1e-7.
+func TestLHForecastMatchesStatsmodels(t *testing.T) {
+	ref := readFixture(t).LHAR3
+	require.Len(t, ref.ForecastSE, 12)
+	y := readColumn(t, "../../testdata/reference/arima/lh.csv", "value")
+	res, err := Fit(context.Background(), y, Config{P: 3})
+	require.NoError(t, err)
+	require.InDeltaSlice(t, ref.AR, res.AR, 1e-6)
+	require.InDelta(t, ref.Mean, res.Mean, 1e-6)
+	require.InDelta(t, ref.Sigma2, res.Sigma2, 1e-7)
+	require.InDelta(t, ref.LogLik, res.LogLik, 1e-8)
+	steps, err := res.Forecast(12)
+	require.NoError(t, err)
+	for k, s := range steps {
+		require.InDelta(t, ref.ForecastMean[k], s.Mean, 1e-7, "step %d mean", k+1)
+		require.InDelta(t, ref.ForecastSE[k], s.SE, 1e-7, "step %d se", k+1)
+	}
+}
