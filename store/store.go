@@ -49,6 +49,9 @@ type Store interface {
 	// Forecasts returns the forecasts matching f, ordered by symbol,
 	// ensemble and as-of.
 	Forecasts(ctx context.Context, f ForecastFilter) ([]Forecast, error)
+	// SetRealisedReturns records realised returns, in one transaction, on
+	// forecasts that have none yet, and returns the number of rows updated.
+	SetRealisedReturns(ctx context.Context, rs []RealisedReturn) (int64, error)
 
 	// UpsertValidationMetrics writes ensemble_validation_metrics rows in one
 	// transaction, keyed by symbol, horizon, validation date, window and
@@ -138,8 +141,22 @@ type Forecast struct {
 
 	// RealisedReturn is set once the target bar exists; nil before.
 	RealisedReturn *float64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// ForecastError is RealisedReturn - Return, computed by the database
+	// (read only); nil before maturity.
+	ForecastError *float64
+	// MaturedAt is when the realised return was first recorded (read only).
+	MaturedAt time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// RealisedReturn attaches the realised return to every ensemble's forecast
+// for one symbol, horizon and as-of date.
+type RealisedReturn struct {
+	Symbol  string
+	Horizon string
+	AsOf    time.Time
+	Return  float64
 }
 
 // ForecastFilter selects forecasts; zero fields match everything.
@@ -148,6 +165,9 @@ type ForecastFilter struct {
 	Ensemble string
 	Horizon  string
 	From, To time.Time // as-of range, inclusive
+	// Matured, when set, selects forecasts with (true) or without (false)
+	// a realised return.
+	Matured *bool
 }
 
 // ValidationMetrics is one walk-forward window: an

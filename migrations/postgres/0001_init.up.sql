@@ -61,11 +61,14 @@ CREATE TABLE forecasts (
     seed                BIGINT           NOT NULL,
     code_version        TEXT             NOT NULL,
     realised_return     DOUBLE PRECISION,
+    forecast_error      DOUBLE PRECISION GENERATED ALWAYS AS (realised_return - forecast_return) STORED,
+    matured_at          TIMESTAMPTZ,
     created_at          TIMESTAMPTZ      NOT NULL DEFAULT NOW(),
     updated_at          TIMESTAMPTZ      NOT NULL DEFAULT NOW(),
     CONSTRAINT uq_forecasts UNIQUE (symbol, horizon, as_of, ensemble)
 );
 CREATE INDEX idx_forecasts_as_of ON forecasts (as_of);
+CREATE INDEX idx_forecasts_unmatured ON forecasts (symbol, as_of) WHERE realised_return IS NULL;
 
 CREATE TABLE ensemble_weights (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -63,11 +63,14 @@ CREATE TABLE forecasts (
     seed                INTEGER NOT NULL,
     code_version        TEXT    NOT NULL,
     realised_return     REAL,
+    forecast_error      REAL    GENERATED ALWAYS AS (realised_return - forecast_return) STORED,
+    matured_at          TEXT,
     created_at          TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at          TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CONSTRAINT uq_forecasts UNIQUE (symbol, horizon, as_of, ensemble)
 );
 CREATE INDEX idx_forecasts_as_of ON forecasts (as_of);
+CREATE INDEX idx_forecasts_unmatured ON forecasts (symbol, as_of) WHERE realised_return IS NULL;
 
 CREATE TABLE ensemble_weights (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,9 +20,9 @@ const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, 
 func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, f := range fs {
-			_, err := tx.Exec(ctx, `INSERT INTO forecasts (`+forecastColumns+`)
+			_, err := tx.Exec(ctx, `INSERT INTO forecasts (`+forecastColumns+`, matured_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-					$20, $21, $22, $23, $24, $25, $26, $27, $28)
+					$20, $21, $22, $23, $24, $25, $26, $27, $28, CASE WHEN $28::float8 IS NULL THEN NULL ELSE NOW() END)
 				ON CONFLICT (symbol, horizon, as_of, ensemble) DO UPDATE SET
 					run_id = EXCLUDED.run_id, target_date = EXCLUDED.target_date, served = EXCLUDED.served,
 					last_price = EXCLUDED.last_price, forecast_return = EXCLUDED.forecast_return,
@@ -32,7 +33,8 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
 					models_used = EXCLUDED.models_used, weights = EXCLUDED.weights, components = EXCLUDED.components,
 					data_hash = EXCLUDED.data_hash, train_bars = EXCLUDED.train_bars, seed = EXCLUDED.seed,
 					code_version = EXCLUDED.code_version,
-					realised_return = COALESCE(EXCLUDED.realised_return, forecasts.realised_return),
+					realised_return = COALESCE(forecasts.realised_return, EXCLUDED.realised_return),
+					matured_at = COALESCE(forecasts.matured_at, EXCLUDED.matured_at),
 					updated_at = NOW()`,
 				f.RunID, f.Symbol, f.Horizon, f.AsOf, f.TargetDate, f.Ensemble, f.Served, f.LastPrice, f.Return,
 				f.Price, f.Volatility, f.PBear, f.PNeutral, f.PBull, f.Label, f.Confidence, f.Agreement,
@@ -73,7 +75,10 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 	if !f.To.IsZero() {
 		add("as_of <= $%d", f.To)
 	}
-	q := `SELECT id, ` + forecastColumns + `, created_at, updated_at FROM forecasts`
+	if f.Matured != nil {
+		where = append(where, map[bool]string{true: "realised_return IS NOT NULL", false: "realised_return IS NULL"}[*f.Matured])
+	}
+	q := `SELECT id, ` + forecastColumns + `, forecast_error, matured_at, created_at, updated_at FROM forecasts`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -85,15 +90,40 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Forecast, error) {
 		var r store.Forecast
 		var modelCount int
+		var matured *time.Time
 		err := row.Scan(&r.ID, &r.RunID, &r.Symbol, &r.Horizon, &r.AsOf, &r.TargetDate, &r.Ensemble, &r.Served,
 			&r.LastPrice, &r.Return, &r.Price, &r.Volatility, &r.PBear, &r.PNeutral, &r.PBull, &r.Label,
 			&r.Confidence, &r.Agreement, &r.CILower, &r.CIUpper, &modelCount, &r.ModelsUsed, &r.Weights,
 			&r.Components, &r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &r.RealisedReturn,
-			&r.CreatedAt, &r.UpdatedAt)
+			&r.ForecastError, &matured, &r.CreatedAt, &r.UpdatedAt)
+		if matured != nil {
+			r.MaturedAt = *matured
+		}
 		return r, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: forecasts: %w", err)
 	}
 	return out, nil
+}
+
+// SetRealisedReturns records realised returns on unmatured forecasts.
+func (s *Store) SetRealisedReturns(ctx context.Context, rs []store.RealisedReturn) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, r := range rs {
+			tag, err := tx.Exec(ctx, `UPDATE forecasts SET realised_return = $1, matured_at = NOW(), updated_at = NOW()
+				WHERE symbol = $2 AND horizon = $3 AND as_of = $4 AND realised_return IS NULL`,
+				r.Return, r.Symbol, r.Horizon, r.AsOf)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", r.Symbol, r.AsOf.Format("2006-01-02"), err)
+			}
+			n += tag.RowsAffected()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: set realised returns: %w", err)
+	}
+	return n, nil
 }

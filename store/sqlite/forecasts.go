@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"runner/store"
 )
@@ -31,8 +32,12 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
 			if err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO forecasts (`+forecastColumns+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			var matured any
+			if f.RealisedReturn != nil {
+				matured = fmtTime(time.Now())
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO forecasts (`+forecastColumns+`, matured_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (symbol, horizon, as_of, ensemble) DO UPDATE SET
 					run_id = excluded.run_id, target_date = excluded.target_date, served = excluded.served,
 					last_price = excluded.last_price, forecast_return = excluded.forecast_return,
@@ -43,12 +48,13 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
 					models_used = excluded.models_used, weights = excluded.weights, components = excluded.components,
 					data_hash = excluded.data_hash, train_bars = excluded.train_bars, seed = excluded.seed,
 					code_version = excluded.code_version,
-					realised_return = COALESCE(excluded.realised_return, forecasts.realised_return),
+					realised_return = COALESCE(forecasts.realised_return, excluded.realised_return),
+					matured_at = COALESCE(forecasts.matured_at, excluded.matured_at),
 					updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
 				f.RunID, f.Symbol, f.Horizon, f.AsOf.Format(dateLayout), f.TargetDate.Format(dateLayout), f.Ensemble,
 				f.Served, f.LastPrice, f.Return, f.Price, f.Volatility, f.PBear, f.PNeutral, f.PBull, f.Label,
 				f.Confidence, f.Agreement, f.CILower, f.CIUpper, len(f.ModelsUsed), models, weights, comps,
-				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn)
+				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn, matured)
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format(dateLayout), err)
 			}
@@ -84,7 +90,10 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 	if !f.To.IsZero() {
 		add("as_of <= ?", f.To.Format(dateLayout))
 	}
-	q := `SELECT id, ` + forecastColumns + `, created_at, updated_at FROM forecasts`
+	if f.Matured != nil {
+		where = append(where, map[bool]string{true: "realised_return IS NOT NULL", false: "realised_return IS NULL"}[*f.Matured])
+	}
+	q := `SELECT id, ` + forecastColumns + `, forecast_error, matured_at, created_at, updated_at FROM forecasts`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -101,12 +110,13 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 			asOf, target, created, updated string
 			models, weights, comps         string
 			modelCount                     int
-			realised                       sql.NullFloat64
+			realised, fcErr                sql.NullFloat64
+			matured                        sql.NullString
 		)
 		err := rows.Scan(&r.ID, &r.RunID, &r.Symbol, &r.Horizon, &asOf, &target, &r.Ensemble, &r.Served,
 			&r.LastPrice, &r.Return, &r.Price, &r.Volatility, &r.PBear, &r.PNeutral, &r.PBull, &r.Label,
 			&r.Confidence, &r.Agreement, &r.CILower, &r.CIUpper, &modelCount, &models, &weights, &comps,
-			&r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &realised, &created, &updated)
+			&r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &realised, &fcErr, &matured, &created, &updated)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: forecasts: %w", err)
 		}
@@ -114,9 +124,9 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 		r.TargetDate, _ = parseDate(target)
 		r.CreatedAt, _ = parseTime(created)
 		r.UpdatedAt, _ = parseTime(updated)
-		if realised.Valid {
-			v := realised.Float64
-			r.RealisedReturn = &v
+		r.RealisedReturn, r.ForecastError = nullFloat(realised), nullFloat(fcErr)
+		if matured.Valid {
+			r.MaturedAt, _ = parseTime(matured.String)
 		}
 		for _, j := range []struct {
 			src string
@@ -129,4 +139,28 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// SetRealisedReturns records realised returns on unmatured forecasts.
+func (s *Store) SetRealisedReturns(ctx context.Context, rs []store.RealisedReturn) (int64, error) {
+	var n int64
+	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+		now := fmtTime(time.Now())
+		for _, r := range rs {
+			res, err := tx.ExecContext(ctx, `UPDATE forecasts SET realised_return = ?, matured_at = ?,
+				updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+				WHERE symbol = ? AND horizon = ? AND as_of = ? AND realised_return IS NULL`,
+				r.Return, now, r.Symbol, r.Horizon, r.AsOf.Format(dateLayout))
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", r.Symbol, r.AsOf.Format(dateLayout), err)
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: set realised returns: %w", err)
+	}
+	return n, nil
 }

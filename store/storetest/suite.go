@@ -182,6 +182,29 @@ func testForecasts(t *testing.T, s store.Store) {
 	require.Equal(t, 0.0005, one[0].Return)
 	require.NotNil(t, one[0].RealisedReturn)
 	require.Equal(t, 0.01, *one[0].RealisedReturn)
+	require.NotNil(t, one[0].ForecastError)
+	require.InDelta(t, 0.01-0.0005, *one[0].ForecastError, 1e-18, "forecast_error = realised - forecast")
+	require.False(t, one[0].MaturedAt.IsZero())
+
+	// Maturing: MSFT's row gets its realised return once, not twice.
+	no := false
+	open, err := s.Forecasts(ctx, store.ForecastFilter{Matured: &no})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	require.Equal(t, "MSFT", open[0].Symbol)
+	rr := []store.RealisedReturn{{Symbol: "MSFT", Horizon: "1D", AsOf: f.AsOf, Return: -0.002}}
+	n, err := s.SetRealisedReturns(ctx, rr)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+	rr[0].Return = 0.5
+	n, err = s.SetRealisedReturns(ctx, rr)
+	require.NoError(t, err)
+	require.Zero(t, n, "a matured forecast keeps its first realised return")
+	yes := true
+	matured, err := s.Forecasts(ctx, store.ForecastFilter{Matured: &yes, Symbol: "MSFT"})
+	require.NoError(t, err)
+	require.Len(t, matured, 1)
+	require.Equal(t, -0.002, *matured[0].RealisedReturn)
 
 	// One bad row rolls back the whole transaction.
 	h := f
