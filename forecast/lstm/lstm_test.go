@@ -70,3 +70,13 @@ func BenchmarkTrain(b *testing.B) {
 		})
 	}
 }
+
+// TestFitTooFewBars: a window too short for one training sequence plus a
+// validation tail is an error, not a forecast.
+func TestFitTooFewBars(t *testing.T) {
+	bars := aaplBars(t)
+	m, err := New(forecast.Options{Seed: 1})
+	require.NoError(t, err)
+	_, err = m.Forecast(context.Background(), bars[len(bars)-30:])
+	require.ErrorContains(t, err, "lstm: 30 bars")
+}

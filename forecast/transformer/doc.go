@@ -31,6 +31,9 @@
 // gives a bit-identical forecast. forecast.Options.Epochs (0: 30) and
 // NoEarlyStop change the training length.
 //
+// Each minibatch is split over two goroutines (nn.TrainConfig Workers)
+// with a fixed summation order, so results stay deterministic.
+//
 // Correctness: forward pass and every parameter gradient match PyTorch to
 // 1e-9 (testdata/nn/transformer_parity.json), and the gradient matches
 // finite differences.
