@@ -213,6 +213,17 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 			defer func() { <-sem; wg.Done() }()
 			r := &results[i]
 			start := time.Now()
+			if !cfg.DryRun {
+				n, err := matureForecasts(ctx, j.Store, cfg.Horizon, history[i])
+				if err != nil {
+					r.Err = err
+					log.Error().Str("symbol", r.Symbol).Err(err).Msg("maturing forecasts failed")
+					return
+				}
+				if n > 0 {
+					log.Info().Str("symbol", r.Symbol).Int64("forecasts", n).Msg("realised returns recorded")
+				}
+			}
 			r.Forecasts, r.LostModels, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i])
 			if r.Err == nil && !cfg.DryRun {
 				if err := j.Store.SaveForecasts(ctx, r.Forecasts); err != nil {

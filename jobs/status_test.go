@@ -1,0 +1,45 @@
+package jobs_test
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"runner/forecast"
+	"runner/jobs"
+	"runner/marketdata"
+)
+
+// Twenty daily naive forecasts of SPY (as of 2023-12-01..2023-12-29), each
+// matured by the next bar, summarised by the status job. Expected values
+// from numpy/scipy over the same CSV rows: errors r[t+1] - mean(last 755
+// returns), the interval mu +/- norm.ppf(0.95) * rms(last 20 returns).
+func TestStatusOverMaturedNaiveForecasts(t *testing.T) {
+	job, s := newJob(t)
+	ctx := context.Background()
+	bars, err := job.Source.Bars(ctx, "SPY")
+	require.NoError(t, err)
+	from := marketdata.IndexOf(bars, asOf.AddDate(0, 0, -28)) // 2023-12-01
+	to := marketdata.IndexOf(bars, asOf)
+	require.Equal(t, 19, to-from)
+	for i := from; i <= to; i++ {
+		_, err := job.Run(ctx, jobs.ForecastConfig{Ensembles: []forecast.Ensemble{forecast.NaiveEnsemble},
+			Symbols: []string{"SPY"}, AsOf: bars[i].Date})
+		require.NoError(t, err)
+	}
+	rows, err := (&jobs.StatusJob{Source: job.Source, Store: s}).Run(ctx, jobs.StatusConfig{Window: 20})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	r := rows[0]
+	require.Equal(t, "SPY", r.Symbol)
+	require.Equal(t, "naive", r.Ensemble)
+	require.Equal(t, 20, r.N)
+	require.InDelta(t, 0.006134376290353363, r.RMSE, 1e-15)
+	require.InDelta(t, 0.004907198786353494, r.MAE, 1e-15)
+	require.InDelta(t, 0.65, r.DirectionalAccuracy, 1e-15)
+	require.InDelta(t, 0.9, r.Coverage, 1e-15)
+	require.InDelta(t, 1, r.RelNaive, 1e-15, "the naive ensemble is the naive model")
+	require.True(t, math.IsNaN(r.RelLegacy), "no legacy forecasts to compare with")
+}
