@@ -337,11 +337,15 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		}
 		fi--
 		features[fi], features[fj] = features[fj], features[fi]
-		if !exact && b.orderMatters(xf, idx) {
+		if exact {
+			b.scan(f, xf, idx, &best, &bestProxy)
+		} else if saved, savedProxy := best, bestProxy; !b.scanTied(f, xf, idx, &best, &bestProxy) {
+			// The sums depend on the order of equal values: use
+			// scikit-learn's.
+			best, bestProxy = saved, savedProxy
 			b.resolve()
-			idx = b.samples[start:end]
+			b.scan(f, xf, b.samples[start:end], &best, &bestProxy)
 		}
-		b.scan(f, xf, idx, &best, &bestProxy)
 	}
 	if best.pos < end {
 		b.partition(&best, impurity, depth+1 < b.maxDepth)
@@ -426,56 +430,19 @@ func (b *builder) materialize() {
 	}
 }
 
-// orderMatters reports whether the split search over the sorted values xf,
-// rows idx, could depend on the order of rows with equal values: it replays
-// the criterion updates of scan and, at every run of equal values the
-// running sum passes through, compares the sum in both orders of a pair
-// (longer runs count as order-dependent).
-func (b *builder) orderMatters(xf []float32, idx []int32) bool {
+// scanTied is scan for a feature with exactly equal values in the node,
+// over rows idx in an arbitrary order among equal values. Wherever the
+// running sum passes a pair of equal values it checks that both orders of
+// the pair give the same bits; if they do everywhere, the search is exactly
+// the one over scikit-learn's order and scanTied returns true. Otherwise (or
+// for a run of three or more equal values) it stops and returns false,
+// leaving best in an undefined state.
+func (b *builder) scanTied(f int, xf []float32, idx []int32, best *split, bestProxy *float64) bool {
 	m := len(xf)
 	y := b.y
+	sumTotal, wn := b.sumTotal, b.wnNode
 	pos := 0
 	sumLeft := 0.0
-	add := func(from, to int, sign float64, s float64) (float64, bool) {
-		// Sums y over [from, to) (sign +1, forward) or (to, from] (sign -1,
-		// backward), checking each run of equal values.
-		if sign > 0 {
-			for k := from; k < to; k++ {
-				if k+1 < to && xf[k+1] == xf[k] {
-					if k+2 < to && xf[k+2] == xf[k] {
-						return 0, true
-					}
-					a, c := y[idx[k]], y[idx[k+1]]
-					if (s+a)+c != (s+c)+a {
-						return 0, true
-					}
-					s = (s + a) + c
-					k++
-					continue
-				}
-				s += y[idx[k]]
-			}
-			return s, false
-		}
-		for k := from; k > to; k-- {
-			if k-1 > to && xf[k-1] == xf[k] {
-				if k-2 > to && xf[k-2] == xf[k] {
-					return 0, true
-				}
-				a, c := y[idx[k]], y[idx[k-1]]
-				if (s-a)-c != (s-c)-a {
-					return 0, true
-				}
-				s = (s - a) - c
-				k--
-				continue
-			}
-			s -= y[idx[k]]
-		}
-		return s, false
-	}
-	// A run of equal values may straddle the start or end of an update
-	// range only if a split fell inside it, which the skip below forbids.
 	for p := 0; p < m; {
 		for p+1 < m && xf[p+1] <= float32(xf[p]+featureThreshold) {
 			p++
@@ -487,18 +454,59 @@ func (b *builder) orderMatters(xf []float32, idx []int32) bool {
 		if p < b.minLeaf || m-p < b.minLeaf {
 			continue
 		}
-		var dep bool
+		// A run of equal values never straddles pos or p: no split falls
+		// inside one.
 		if p-pos <= m-p {
-			sumLeft, dep = add(pos, p, 1, sumLeft)
+			s := sumLeft
+			for k := pos; k < p; k++ {
+				if k+1 < p && xf[k+1] == xf[k] {
+					if k+2 < p && xf[k+2] == xf[k] {
+						return false
+					}
+					a, c := y[idx[k]], y[idx[k+1]]
+					if (s+a)+c != (s+c)+a {
+						return false
+					}
+					s = (s + a) + c
+					k++
+					continue
+				}
+				s += y[idx[k]]
+			}
+			sumLeft = s
 		} else {
-			sumLeft, dep = add(m-1, p-1, -1, b.sumTotal)
-		}
-		if dep {
-			return true
+			s := sumTotal
+			for k := m - 1; k >= p; k-- {
+				if k-1 >= p && xf[k-1] == xf[k] {
+					if k-2 >= p && xf[k-2] == xf[k] {
+						return false
+					}
+					a, c := y[idx[k]], y[idx[k-1]]
+					if (s-a)-c != (s-c)-a {
+						return false
+					}
+					s = (s - a) - c
+					k--
+					continue
+				}
+				s -= y[idx[k]]
+			}
+			sumLeft = s
 		}
 		pos = p
+		sumRight := sumTotal - sumLeft
+		wl := float64(p)
+		proxy := float64(sumLeft*sumLeft)/wl + float64(sumRight*sumRight)/(wn-wl)
+		if proxy > *bestProxy {
+			*bestProxy = proxy
+			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
+			if thr == float64(xf[p]) || math.IsInf(thr, 0) {
+				thr = float64(xf[p-1])
+			}
+			best.feature, best.pos, best.threshold = f, b.start+p, thr
+		}
 	}
-	return false
+	return true
 }
 
 // scan evaluates every split position of one feature (sorted values xf, rows
