@@ -52,6 +52,12 @@ type ForecastConfig struct {
 	// Model holds the options every model is built with (seed, neutral
 	// band, epochs).
 	Model forecast.Options
+	// WeightMethod sets the ensemble weights. Default forecast.WeightsDefault
+	// (the weights of DESIGN §4).
+	WeightMethod forecast.WeightMethod
+	// WeightLookback is how many past matured forecasts inverse_rmse and
+	// ridge learn from. Default DefaultWeightLookback.
+	WeightLookback int
 	// Workers bounds how many symbols run at once. Default runtime.NumCPU().
 	Workers int
 	// DryRun computes and returns forecasts without writing anything.
@@ -80,6 +86,9 @@ type SymbolResult struct {
 	// LostModels lists the models that failed for this symbol while the
 	// ensembles still combined over the others.
 	LostModels map[string]error
+	// FailedEnsembles lists the ensembles that produced no forecast for
+	// this symbol while others did.
+	FailedEnsembles map[string]error
 }
 
 // ForecastResult is the outcome of a run.
@@ -96,6 +105,8 @@ func (c *ForecastConfig) setDefaults() {
 	c.Horizon = cmp.Or(c.Horizon, DefaultHorizon)
 	c.TrainBars = cmp.Or(c.TrainBars, DefaultTrainBars)
 	c.Workers = cmp.Or(c.Workers, runtime.NumCPU())
+	c.WeightMethod = cmp.Or(c.WeightMethod, forecast.WeightsDefault)
+	c.WeightLookback = cmp.Or(c.WeightLookback, DefaultWeightLookback)
 	if c.Mode == "" {
 		var names []string
 		for _, e := range c.Ensembles {
@@ -117,6 +128,12 @@ func (c *ForecastConfig) validate() error {
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("jobs: forecast: workers %d: need at least 1", c.Workers)
+	}
+	if _, err := forecast.ParseWeightMethod(string(c.WeightMethod)); err != nil {
+		return fmt.Errorf("jobs: forecast: %w", err)
+	}
+	if c.WeightMethod.NeedsHistory() && c.WeightLookback < forecast.MinWeightHistory {
+		return fmt.Errorf("jobs: forecast: weight lookback %d: %s needs at least %d", c.WeightLookback, c.WeightMethod, forecast.MinWeightHistory)
 	}
 	var missing []string
 	for _, e := range c.Ensembles {
@@ -191,6 +208,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 			"ensembles": ensembleParams(cfg.Ensembles), "served": cfg.Served, "horizon": cfg.Horizon,
 			"train_bars": cfg.TrainBars, "seed": cfg.Model.Seed, "neutral_band": cfg.Model.Band(),
 			"epochs": cfg.Model.Epochs, "early_stop": !cfg.Model.NoEarlyStop,
+			"weight_method": string(cfg.WeightMethod), "weight_lookback": cfg.WeightLookback,
 		},
 		CodeVersion: cfg.CodeVersion, Host: cfg.Host, StartedAt: now().UTC()}
 	if !cfg.DryRun {
@@ -224,7 +242,16 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 					log.Info().Str("symbol", r.Symbol).Int64("forecasts", n).Msg("realised returns recorded")
 				}
 			}
-			r.Forecasts, r.LostModels, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i])
+			var past []store.Forecast
+			if cfg.WeightMethod.NeedsHistory() {
+				yes := true
+				past, r.Err = j.Store.Forecasts(ctx, store.ForecastFilter{Symbol: r.Symbol, Horizon: cfg.Horizon,
+					Matured: &yes, To: asOf.AddDate(0, 0, -1)})
+				if r.Err != nil {
+					return
+				}
+			}
+			r.Forecasts, r.LostModels, r.FailedEnsembles, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i], past)
 			if r.Err == nil && !cfg.DryRun {
 				if err := j.Store.SaveForecasts(ctx, r.Forecasts); err != nil {
 					r.Err = err
@@ -249,13 +276,16 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		case r.Err != nil:
 			failed++
 			run.SymbolErrors[r.Symbol] = r.Err.Error()
-		case len(r.LostModels) > 0:
+		case len(r.LostModels) > 0 || len(r.FailedEnsembles) > 0:
 			lost++
 			var parts []string
 			for _, m := range sortedKeys(r.LostModels) {
-				parts = append(parts, fmt.Sprintf("%s: %v", m, r.LostModels[m]))
+				parts = append(parts, fmt.Sprintf("model %s: %v", m, r.LostModels[m]))
 			}
-			run.SymbolErrors[r.Symbol] = "models failed: " + strings.Join(parts, "; ")
+			for _, e := range sortedKeys(r.FailedEnsembles) {
+				parts = append(parts, fmt.Sprintf("ensemble %s: %v", e, r.FailedEnsembles[e]))
+			}
+			run.SymbolErrors[r.Symbol] = strings.Join(parts, "; ")
 		}
 	}
 	switch {
@@ -278,33 +308,37 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		}
 	}
 	log.Info().Int64("run_id", run.ID).Str("status", string(run.Status)).Int("failed_symbols", failed).
-		Int("symbols_with_lost_models", lost).Msg("forecast run finished")
+		Int("symbols_degraded", lost).Msg("forecast run finished")
 	switch run.Status {
 	case store.RunFailed:
 		return res, fmt.Errorf("jobs: forecast: every symbol failed: %w", firstErr(results))
 	case store.RunPartial:
-		return res, fmt.Errorf("jobs: forecast: %d of %d symbols failed, %d lost a model: %w", failed, len(results), lost, ErrPartial)
+		return res, fmt.Errorf("jobs: forecast: %d of %d symbols failed, %d lost a model or an ensemble: %w", failed, len(results), lost, ErrPartial)
 	}
 	return res, nil
 }
 
 // forecastSymbol fits every model of the configured ensembles once on the
 // symbol's training window and combines them into one forecast per ensemble.
-func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf time.Time, bars []marketdata.Bar) ([]store.Forecast, map[string]error, error) {
+//
+// past holds the symbol's matured forecasts before asOf, from which the
+// fitted weight methods learn; their realised returns end on or before asOf,
+// so no weight sees the future.
+func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf time.Time, bars []marketdata.Bar, past []store.Forecast) (out []store.Forecast, lost, failedEns map[string]error, err error) {
 	sym := bars[0].Symbol
 	at := marketdata.IndexOf(bars, asOf)
 	if at < 0 {
 		last := bars[len(bars)-1].Date
-		return nil, nil, &marketdata.DataError{Symbol: sym, Date: asOf,
+		return nil, nil, nil, &marketdata.DataError{Symbol: sym, Date: asOf,
 			Msg: fmt.Sprintf("no bar on the as-of date (bars run %s to %s)", bars[0].Date.Format(marketdata.DateLayout), last.Format(marketdata.DateLayout))}
 	}
 	train, err := marketdata.Window(bars[:at+1], asOf, cfg.TrainBars)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 
 	dists := map[string]forecast.Distribution{}
-	lost := map[string]error{}
+	lost, failedEns = map[string]error{}, map[string]error{}
 	for _, e := range cfg.Ensembles {
 		for _, m := range e.Members {
 			if _, done := dists[m.Model]; done {
@@ -314,7 +348,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 				continue
 			}
 			if err := ctx.Err(); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			d, err := fitModel(ctx, m.Model, cfg.Model, train)
 			if err != nil {
@@ -334,28 +368,31 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 		realised = &r
 	}
 	hash := dataHash(train)
-	var out []store.Forecast
-	var errs []string
 	for _, e := range cfg.Ensembles {
+		weights, err := forecast.Weights(cfg.WeightMethod, e, weightHistory(past, e, cfg.WeightLookback))
+		if err != nil {
+			failedEns[e.Name] = err
+			continue
+		}
 		var comps []forecast.Component
 		var rows []store.Component
 		var used []string
-		for _, m := range e.Members {
+		for i, m := range e.Members {
 			d, ok := dists[m.Model]
 			if !ok {
 				rows = append(rows, store.Component{Model: m.Model, Weight: 0, Error: lost[m.Model].Error()})
 				continue
 			}
-			comps = append(comps, forecast.Component{Model: m.Model, Weight: m.Weight, Dist: d})
+			comps = append(comps, forecast.Component{Model: m.Model, Weight: weights[i], Dist: d})
 			used = append(used, m.Model)
 		}
 		if len(comps) == 0 {
-			errs = append(errs, fmt.Sprintf("ensemble %s: every model failed", e.Name))
+			failedEns[e.Name] = errors.New("every model failed")
 			continue
 		}
 		c, err := forecast.Combine(comps)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("ensemble %s: %v", e.Name, err))
+			failedEns[e.Name] = err
 			continue
 		}
 		for _, comp := range comps {
@@ -376,12 +413,15 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 	}
 	if len(out) == 0 {
 		var parts []string
-		for _, m := range sortedKeys(lost) {
-			parts = append(parts, fmt.Sprintf("%s: %v", m, lost[m]))
+		for _, e := range sortedKeys(failedEns) {
+			parts = append(parts, fmt.Sprintf("ensemble %s: %v", e, failedEns[e]))
 		}
-		return nil, lost, fmt.Errorf("%s: %s (%s)", sym, strings.Join(errs, "; "), strings.Join(parts, "; "))
+		for _, m := range sortedKeys(lost) {
+			parts = append(parts, fmt.Sprintf("model %s: %v", m, lost[m]))
+		}
+		return nil, lost, failedEns, fmt.Errorf("%s: no forecast: %s", sym, strings.Join(parts, "; "))
 	}
-	return out, lost, nil
+	return out, lost, failedEns, nil
 }
 
 // fitModel builds a fresh model and fits it, turning a panic inside a model
