@@ -94,5 +94,13 @@
 // differently in the two orders, or the order the node's rows are
 // partitioned in), simulating introsort on just the sub-problems that hold
 // the tied rows. Histogram binning is not offered: it would not reproduce
-// scikit-learn, and the exact builder is fast enough (see the benchmarks).
+// scikit-learn's trees, which is the point of the package.
+//
+// The canonical fit (735 rows, 12 features, 200 trees, BenchmarkFit) takes a
+// median of about 89 ms on the shared 2-core development machine, against
+// 0.49 s for scikit-learn 1.2.1 there: about 5.5 times faster, short of the
+// 10 times the issue aimed for. About 40% of the time goes to reproducing
+// scikit-learn's order among exactly equal values (the AAPL window has two
+// equal returns, so 10 of the 12 columns have a tie). Forecast runs its two
+// fits (full and before the holdout) concurrently.
 package gbm
