@@ -113,11 +113,14 @@ func (o *armaObjective) negMean(u []float64) float64 {
 func fitARMA(ctx context.Context, y []float64, p, q int, hasMean bool, maxIter int) (*armaFit, error) {
 	o := newARMAObjective(y, p, q, hasMean)
 	grad := func(g, x []float64) { centralGrad(g, o.negMean, x, 1e-5) }
+	// The exploratory runs need only a rough gradient: forward differences
+	// at half the cost.
+	roughGrad := func(g, x []float64) { forwardGrad(g, o.negMean, x, 1e-7) }
 	interior := func(u []float64) bool {
 		o.coefs(u)
 		return maxInverseRoot(o.phi) < rootBound && maxInverseRoot(negated(o.theta)) < rootBound
 	}
-	u, err := searchStarts(ctx, o.negMean, grad, armaStarts(y, p, q), interior, maxIter)
+	u, err := searchStarts(ctx, o.negMean, grad, roughGrad, armaStarts(y, p, q), interior, maxIter)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +242,7 @@ var errBoundary = errors.New("likelihood maximised at the edge of the stationary
 // point that satisfies ok. With one start it runs to convergence; with
 // several, exploreIters iterations each, then the best exploreKeep of those
 // still satisfying ok run to convergence.
-func searchStarts(ctx context.Context, f func([]float64) float64, grad func(g, x []float64), starts [][]float64, ok func([]float64) bool, maxIter int) ([]float64, error) {
+func searchStarts(ctx context.Context, f func([]float64) float64, grad, roughGrad func(g, x []float64), starts [][]float64, ok func([]float64) bool, maxIter int) ([]float64, error) {
 	if len(starts) == 1 {
 		x, _, err := minimize(ctx, f, grad, starts[0], maxIter)
 		if err != nil {
@@ -260,7 +263,7 @@ func searchStarts(ctx context.Context, f func([]float64) float64, grad func(g, x
 	var cands []cand
 	var firstErr error
 	for _, s := range starts {
-		x, fx, _, err := bfgs(ctx, f, grad, s, exploreIters, false)
+		x, fx, _, err := bfgs(ctx, f, roughGrad, s, exploreIters, false)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

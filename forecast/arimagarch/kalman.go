@@ -39,6 +39,7 @@ type kalman struct {
 }
 
 func newKalman(maxR int) *kalman {
+	maxR = max(maxR, 3)
 	return &kalman{
 		phi: make([]float64, maxR), rv: make([]float64, maxR),
 		P: make([]float64, maxR*maxR), M: make([]float64, maxR*maxR),
@@ -50,6 +51,9 @@ func newKalman(maxR int) *kalman {
 // setModel loads the coefficients and computes the stationary prior.
 func (k *kalman) setModel(phi, theta []float64) error {
 	r := max(len(phi), len(theta)+1)
+	if r < 3 && len(k.phi) >= 3 {
+		r = 3 // padded with zero coefficients for filter3
+	}
 	if r > len(k.phi) {
 		panic("arimagarch: kalman state larger than allocated")
 	}
@@ -138,6 +142,14 @@ type filterSums struct {
 // constant). The final predicted states and covariance remain in k for
 // forecasting.
 func (k *kalman) filter(y []float64, withOnes bool) filterSums {
+	if k.r == 3 {
+		return k.filter3(y, withOnes)
+	}
+	return k.filterN(y, withOnes)
+}
+
+// filterN is filter for any state dimension.
+func (k *kalman) filterN(y []float64, withOnes bool) filterSums {
 	r := k.r
 	P, M, K := k.P[:r*r], k.M[:r*r], k.K[:r]
 	ay, a1, phi, rv := k.ay[:r], k.a1[:r], k.phi[:r], k.rv[:r]

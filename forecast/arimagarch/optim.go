@@ -206,3 +206,15 @@ func centralGrad(g []float64, f func([]float64) float64, x []float64, h float64)
 		g[i] = (fp - fm) / (2 * h)
 	}
 }
+
+// forwardGrad writes to g the forward-difference gradient of f at x (one
+// evaluation per coordinate; error about h |f”| + eps |f| / h).
+func forwardGrad(g []float64, f func([]float64) float64, x []float64, h float64) {
+	f0 := f(x)
+	for i := range x {
+		xi := x[i]
+		x[i] = xi + h
+		g[i] = (f(x) - f0) / h
+		x[i] = xi
+	}
+}
