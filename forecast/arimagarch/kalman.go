@@ -68,6 +68,9 @@ func (k *kalman) setModel(phi, theta []float64) error {
 		}
 	}
 	k.rv[0] = 1
+	if r == 3 {
+		return k.prior3()
+	}
 	return k.prior()
 }
 

@@ -114,3 +114,73 @@ func (k *kalman) filter3(y []float64, withOnes bool) filterSums {
 	k.a1[0], k.a1[1], k.a1[2] = a10, a11, a12
 	return s
 }
+
+// prior3 sets P to the solution of P = T P T' + R R' for a 3-dimensional
+// state by solving the 6 linear equations in the distinct elements of the
+// symmetric P (Gaussian elimination with partial pivoting).
+func (k *kalman) prior3() error {
+	// Index of the unknown P_ij, i <= j.
+	idx := [3][3]int{{0, 1, 2}, {1, 3, 4}, {2, 4, 5}}
+	var T [3][3]float64
+	for i := 0; i < 3; i++ {
+		T[i][0] = k.phi[i]
+		if i+1 < 3 {
+			T[i][i+1] = 1
+		}
+	}
+	var A [6][7]float64 // augmented
+	for i := 0; i < 3; i++ {
+		for j := i; j < 3; j++ {
+			row := idx[i][j]
+			A[row][row] += 1
+			for a := 0; a < 3; a++ {
+				if T[i][a] == 0 {
+					continue
+				}
+				for b := 0; b < 3; b++ {
+					if T[j][b] != 0 {
+						A[row][idx[a][b]] -= T[i][a] * T[j][b]
+					}
+				}
+			}
+			A[row][6] = k.rv[i] * k.rv[j]
+		}
+	}
+	for c := 0; c < 6; c++ {
+		piv := c
+		for r := c + 1; r < 6; r++ {
+			if math.Abs(A[r][c]) > math.Abs(A[piv][c]) {
+				piv = r
+			}
+		}
+		if !(math.Abs(A[piv][c]) > 1e-14) {
+			return errPrior
+		}
+		A[c], A[piv] = A[piv], A[c]
+		for r := c + 1; r < 6; r++ {
+			f := A[r][c] / A[c][c]
+			if f == 0 {
+				continue
+			}
+			for cc := c; cc < 7; cc++ {
+				A[r][cc] -= f * A[c][cc]
+			}
+		}
+	}
+	var x [6]float64
+	for r := 5; r >= 0; r-- {
+		s := A[r][6]
+		for cc := r + 1; cc < 6; cc++ {
+			s -= A[r][cc] * x[cc]
+		}
+		x[r] = s / A[r][r]
+	}
+	if !(x[0] >= 1) || math.IsInf(x[0], 0) || x[0] > 1e15 {
+		return errPrior
+	}
+	P := k.P
+	P[0], P[1], P[2] = x[0], x[1], x[2]
+	P[3], P[4], P[5] = x[1], x[3], x[4]
+	P[6], P[7], P[8] = x[2], x[4], x[5]
+	return nil
+}

@@ -26,8 +26,10 @@ func TestFilter3MatchesGeneralFilter(t *testing.T) {
 		pacfToCoef(phi, r[:p], make([]float64, p))
 		pacfToCoef(theta, r[:q], make([]float64, q))
 		k3, kN := newKalman(3), newKalman(3)
-		require.NoError(t, k3.setModel(phi, theta))
+		require.NoError(t, k3.setModel(phi, theta)) // prior3
 		require.NoError(t, kN.setModel(phi, theta))
+		require.NoError(t, kN.prior()) // doubling
+		require.InDeltaSlice(t, kN.P[:9], k3.P[:9], 1e-9*(1+kN.P[0]))
 		a := k3.filter3(y, true)
 		b := kN.filterN(y, true)
 		require.Equal(t, a.N, b.N)
