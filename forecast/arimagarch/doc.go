@@ -13,7 +13,11 @@
 // search therefore runs over the AR and MA coefficients only. Once the
 // filter's covariance has converged (change below 1e-13), gain and
 // innovation variance are held fixed, so most of the series costs a few
-// flops per observation.
+// flops per observation. Models whose state has at most 3 dimensions (every
+// order of the search) are padded to exactly 3 and run through an unrolled
+// filter on the six distinct covariance elements, with the stationary prior
+// solved directly from 6 linear equations. Larger models use the general
+// loop and a doubling iteration for the prior.
 //
 // The coefficients are searched through their partial autocorrelations,
 // tanh(u) mapped by the Durbin-Levinson recursion (Monahan 1984), so every
@@ -21,7 +25,9 @@
 // for pure AR models and Hannan-Rissanen otherwise. For mixed orders the
 // likelihood of weakly dependent series such as daily returns is flat along
 // the ridge of cancelling AR and MA roots and has several local maxima, so
-// the search also starts from near-cancelling pairs and keeps the best.
+// the search also starts from near-cancelling pairs (phi_1 = a, theta_1 =
+// -a for a = +-0.5, +-0.9). Each start runs 8 iterations with
+// forward-difference gradients, and the best two run to convergence.
 // An optimum with an AR or MA root within 1% of the unit circle is rejected,
 // as in Hyndman and Khandakar's automatic ARIMA: for an explicit order that
 // is an error ("near unit root: difference the series"); in the automatic
@@ -30,7 +36,9 @@
 //
 // Order selection (Config.Auto) fits every (p,q) in {0..2}^2 by exact ML and
 // takes the smallest AIC (-2 loglik + 2k, with k counting the constant and
-// sigma2, as in R and statsmodels).
+// sigma2, as in R and statsmodels). Config.Workers fits the orders
+// concurrently; the forecasting model uses one worker, because the jobs
+// already run symbols in parallel.
 //
 // # GARCH: two-stage order selection, joint estimation
 //
