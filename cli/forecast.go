@@ -2,14 +2,10 @@ package cli
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -24,31 +20,46 @@ import (
 var DefaultCanarySymbols = []string{"AAPL", "MSFT", "SPY"}
 
 func forecastCommand(e *env) *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "mode", EnvVars: []string{"CANARY_MODE"},
+			Usage: "canary, production or shadow (true = canary, false = production); default canary unless --ensemble is given"},
+		&cli.StringFlag{Name: "ensemble", Usage: "run one ensemble instead of a mode: candidate, legacy or naive (not served)"},
+		&cli.IntFlag{Name: "model-count", EnvVars: []string{"ENSEMBLE_MODEL_COUNT"},
+			Usage: "the served ensemble: 4 (legacy) or 2 (candidate); default 0: legacy"},
+		&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to forecast (default: the canary symbols for canary and shadow, every symbol of the data for production and --ensemble)"},
+		&cli.StringSliceFlag{Name: "canary-symbols", EnvVars: []string{"CANARY_SYMBOLS"}, Value: cli.NewStringSlice(DefaultCanarySymbols...),
+			Usage: "the canary's symbols"},
+		&cli.StringFlag{Name: "weights", EnvVars: []string{"ENSEMBLE_OPTIMIZATION_METHOD"}, Value: string(forecast.WeightsDefault),
+			Usage: "ensemble weights: default (DESIGN §4), simple_avg, inverse_rmse or ridge (the last two learn from the last --weight-lookback matured forecasts)"},
+		&cli.IntFlag{Name: "weight-lookback", Value: jobs.DefaultWeightLookback, Usage: "matured forecasts inverse_rmse and ridge learn from"},
+		&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon (only 1D)"},
+		&cli.StringFlag{Name: "as-of", Usage: "date of the last bar the models see, YYYY-MM-DD (default: the last date every symbol has)"},
+		&cli.IntFlag{Name: "train-bars", Value: jobs.DefaultTrainBars, Usage: "bars each model fits on, ending at --as-of"},
+		&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the learned models"},
+		&cli.IntFlag{Name: "epochs", Usage: "training epochs of the learned models (default 0: canonical, 30)"},
+		&cli.BoolFlag{Name: "early-stop", Value: true, Usage: "early stopping of the learned models"},
+		&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand, Usage: "half-width of the neutral return class"},
+		&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "symbols run concurrently"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "compute and print, write nothing"},
+	}
+	for _, f := range enableFlags {
+		flags = append(flags, &cli.BoolFlag{Name: f.flag, EnvVars: []string{f.env}, Value: true,
+			Usage: "use the " + f.model + " model; an ensemble that needs a switched-off model is an error"})
+	}
 	return &cli.Command{
 		Name:  "forecast",
 		Usage: "fit the models and write next-day ensemble forecasts",
 		UsageText: "runner forecast [--mode canary|production|shadow | --ensemble candidate|legacy|naive]\n" +
-			"                [--symbols AAPL,MSFT,SPY] [--as-of YYYY-MM-DD] [--dry-run]",
-		Description: "Modes: canary computes the candidate and legacy ensembles side by side on the canary\n" +
-			"symbols (legacy is the served one); shadow computes the candidate only, not served;\n" +
-			"production forecasts every symbol of the data with the served ensemble (legacy until a\n" +
-			"promotion). --ensemble runs one ensemble, not served. Each symbol's forecasts are\n" +
-			"written in one transaction; a symbol that fails is reported and the others are still\n" +
-			"written (exit code 3).",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "mode", Usage: "canary, production or shadow (default canary unless --ensemble is given)"},
-			&cli.StringFlag{Name: "ensemble", Usage: "run one ensemble instead of a mode: candidate, legacy or naive"},
-			&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to forecast (default: AAPL,MSFT,SPY for canary and shadow, every symbol otherwise)"},
-			&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon (only 1D)"},
-			&cli.StringFlag{Name: "as-of", Usage: "date of the last bar the models see, YYYY-MM-DD (default: the last date every symbol has)"},
-			&cli.IntFlag{Name: "train-bars", Value: jobs.DefaultTrainBars, Usage: "bars each model fits on, ending at --as-of"},
-			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the learned models"},
-			&cli.IntFlag{Name: "epochs", Usage: "training epochs of the learned models (default 0: canonical)"},
-			&cli.BoolFlag{Name: "early-stop", Value: true, Usage: "early stopping of the learned models"},
-			&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand, Usage: "half-width of the neutral return class"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "symbols run concurrently"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "compute and print, write nothing"},
-		},
+			"                [--symbols AAPL,MSFT,SPY] [--as-of YYYY-MM-DD] [--weights METHOD] [--dry-run]",
+		Description: "Modes: canary fits the four models once per canary symbol and combines them into the\n" +
+			"candidate and legacy ensembles side by side (legacy is served unless --model-count 2);\n" +
+			"shadow computes the candidate only, not served; production forecasts every symbol of the\n" +
+			"data with the served ensemble (--model-count). --ensemble runs one ensemble, not served.\n" +
+			"Each symbol's forecasts are written in one transaction; a symbol that fails or loses a\n" +
+			"model is reported and the others are still written (exit code 3). The seed system's\n" +
+			"environment switches bind to flags: CANARY_MODE, CANARY_SYMBOLS, ENSEMBLE_MODEL_COUNT,\n" +
+			"ENSEMBLE_OPTIMIZATION_METHOD, ENABLE_ARIMA_GARCH, ENABLE_GB, ENABLE_LSTM, ENABLE_TRANSFORMER.",
+		Flags: flags,
 		Action: func(c *cli.Context) error {
 			cfg, err := forecastConfig(c)
 			if err != nil {
@@ -76,19 +87,17 @@ func forecastCommand(e *env) *cli.Command {
 
 func forecastConfig(c *cli.Context) (jobs.ForecastConfig, error) {
 	cfg := jobs.ForecastConfig{
-		Symbols:   c.StringSlice("symbols"),
-		Horizon:   c.String("horizon"),
-		TrainBars: c.Int("train-bars"),
-		Workers:   c.Int("workers"),
-		DryRun:    c.Bool("dry-run"),
+		Symbols:        upper(c.StringSlice("symbols")),
+		Horizon:        c.String("horizon"),
+		TrainBars:      c.Int("train-bars"),
+		Workers:        c.Int("workers"),
+		DryRun:         c.Bool("dry-run"),
+		WeightLookback: c.Int("weight-lookback"),
 		Model: forecast.Options{Seed: c.Int64("seed"), NeutralBand: c.Float64("neutral-band"),
 			Epochs: c.Int("epochs"), NoEarlyStop: !c.Bool("early-stop")},
 		CodeVersion: codeVersion(),
 	}
 	cfg.Host, _ = os.Hostname()
-	for i, s := range cfg.Symbols {
-		cfg.Symbols[i] = strings.ToUpper(strings.TrimSpace(s))
-	}
 	if s := c.String("as-of"); s != "" {
 		d, err := time.Parse(marketdata.DateLayout, s)
 		if err != nil {
@@ -99,78 +108,33 @@ func forecastConfig(c *cli.Context) (jobs.ForecastConfig, error) {
 	if cfg.Workers < 1 {
 		return cfg, usageErrorf("forecast: --workers %d: need at least 1", cfg.Workers)
 	}
-	mode, ens := c.String("mode"), c.String("ensemble")
-	switch {
-	case mode != "" && ens != "":
-		return cfg, usageErrorf("forecast: give --mode or --ensemble, not both")
-	case ens != "":
-		e, err := forecast.EnsembleByName(ens)
-		if err != nil {
-			return cfg, usageErrorf("%v", err)
-		}
-		cfg.Ensembles, cfg.Mode = []forecast.Ensemble{e}, ens
-		return cfg, nil
-	case mode == "":
-		mode = "canary"
+	method, err := forecast.ParseWeightMethod(c.String("weights"))
+	if err != nil {
+		return cfg, usageErrorf("forecast: --weights (ENSEMBLE_OPTIMIZATION_METHOD): %v", err)
 	}
-	cfg.Mode = mode
-	switch mode {
-	case "canary":
-		cfg.Ensembles, cfg.Served = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}, forecast.Legacy.Name
+	cfg.WeightMethod = method
+	sel := selection{Mode: c.String("mode"), Ensemble: c.String("ensemble"), ModelCount: c.Int("model-count"),
+		Enabled: map[string]bool{}}
+	for _, f := range enableFlags {
+		sel.Enabled[f.model] = c.Bool(f.flag)
+	}
+	if cfg.Ensembles, cfg.Served, cfg.Mode, err = sel.resolve(); err != nil {
+		return cfg, usageErrorf("forecast: %v", err)
+	}
+	if len(cfg.Symbols) == 0 && (cfg.Mode == "canary" || cfg.Mode == "shadow") {
+		cfg.Symbols = upper(c.StringSlice("canary-symbols"))
 		if len(cfg.Symbols) == 0 {
-			cfg.Symbols = DefaultCanarySymbols
+			return cfg, usageErrorf("forecast: --canary-symbols (CANARY_SYMBOLS) is empty")
 		}
-	case "shadow":
-		cfg.Ensembles = []forecast.Ensemble{forecast.Candidate}
-		if len(cfg.Symbols) == 0 {
-			cfg.Symbols = DefaultCanarySymbols
-		}
-	case "production":
-		cfg.Ensembles, cfg.Served = []forecast.Ensemble{forecast.Legacy}, forecast.Legacy.Name
-	default:
-		return cfg, usageErrorf("forecast: --mode %q: want canary, production or shadow", mode)
 	}
 	return cfg, nil
 }
 
-// printForecasts prints one line per symbol and ensemble, then the errors.
-func printForecasts(w io.Writer, res jobs.ForecastResult) {
-	if len(res.Symbols) == 0 {
-		return
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SYMBOL\tAS-OF\tTARGET\tENSEMBLE\tRETURN\tLAST\tFORECAST\t90% INTERVAL\tLABEL\tCONFIDENCE\tMODELS")
-	for _, r := range res.Symbols {
-		for _, f := range r.Forecasts {
-			lo, hi := f.LastPrice*math.Exp(f.CILower), f.LastPrice*math.Exp(f.CIUpper)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.4f%%\t%.2f\t%.2f\t%.2f .. %.2f\t%s\t%.3f\t%s\n",
-				f.Symbol, f.AsOf.Format(marketdata.DateLayout), f.TargetDate.Format(marketdata.DateLayout),
-				f.Ensemble, 100*f.Return, f.LastPrice, f.Price, lo, hi, f.Label, f.Confidence,
-				strings.Join(f.ModelsUsed, ","))
-		}
-	}
-	tw.Flush()
-	for _, r := range res.Symbols {
-		if r.Err != nil {
-			fmt.Fprintf(w, "%s: FAILED: %v\n", r.Symbol, r.Err)
-		}
-		for _, m := range sortedModelNames(r.LostModels) {
-			fmt.Fprintf(w, "%s: model %s failed, ensembles renormalised: %v\n", r.Symbol, m, r.LostModels[m])
-		}
-	}
-	if res.Run.ID != 0 {
-		fmt.Fprintf(w, "run %d: %s\n", res.Run.ID, res.Run.Status)
-	}
-}
-
-func sortedModelNames(m map[string]error) []string {
+func upper(syms []string) []string {
 	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	for _, s := range syms {
+		if s = strings.ToUpper(strings.TrimSpace(s)); s != "" {
+			out = append(out, s)
 		}
 	}
 	return out
