@@ -4,7 +4,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X runner/cli.Version=$(VERSION)
 
 # Packages with concurrency, also tested under the race detector.
-RACE_PKGS := ./jobs/... ./store/... ./cli/...
+RACE_PKGS := ./jobs/... ./store/... ./forecast/nn/... ./forecast/gbm/... ./forecast/arimagarch/...
 
 .PHONY: all build run test vet bench clean
 
@@ -13,9 +13,10 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/runner ./cmd/runner
 
-# The main job on the bundled real data, with the embedded SQLite store (runner.db).
+# The main job, the canary: AAPL, MSFT and SPY as of their last common date, both
+# ensembles side by side, on the bundled real data with the embedded SQLite store (runner.db).
 run: build
-	./bin/runner --data testdata/prices forecast --ensemble naive --symbols AAPL,MSFT,SPY
+	./bin/runner --data testdata/prices forecast --mode canary
 
 # Every test, including the PostgreSQL ones (TEST_DATABASE_URL, default
 # postgres://postgres@127.0.0.1:5432/test); then the race detector on the

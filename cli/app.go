@@ -84,6 +84,7 @@ func newApp(e *env) *cli.App {
 			migrateCommand(e),
 			dataCommand(e),
 			forecastCommand(e),
+			statusCommand(e),
 			fitCommand(e),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},

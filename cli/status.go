@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"runner/jobs"
+	"runner/marketdata"
+	"runner/store"
+)
+
+func statusCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "status",
+		Usage:     "accuracy of each symbol's ensembles over their latest matured forecasts",
+		UsageText: "runner status [--symbols A,B] [--window 20]",
+		Description: "A forecast matures when the bar after its as-of date exists; the forecast and\n" +
+			"canary jobs record its realised return. For each symbol and ensemble, over the last\n" +
+			"--window matured forecasts: RMSE and MAE of the return, RMSE relative to the legacy\n" +
+			"ensemble and to the naive model on the same dates (below 1 is better), directional\n" +
+			"accuracy, and the coverage of the 90% interval.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to report (default: every symbol with matured forecasts)"},
+			&cli.IntFlag{Name: "window", Value: jobs.DefaultStatusWindow, Usage: "latest matured forecasts per symbol and ensemble"},
+			&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Int("window") < 1 {
+				return usageErrorf("status: --window %d: need at least 1", c.Int("window"))
+			}
+			return withStore(c, e, true, func(s store.Store) error {
+				job := &jobs.StatusJob{Source: source(c, s), Store: s}
+				rows, err := job.Run(c.Context, jobs.StatusConfig{Symbols: upper(c.StringSlice("symbols")),
+					Horizon: c.String("horizon"), Window: c.Int("window")})
+				if err != nil {
+					return err
+				}
+				if len(rows) == 0 {
+					fmt.Fprintln(e.out, "no matured forecasts yet")
+					return nil
+				}
+				tw := tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "SYMBOL\tENSEMBLE\tN\tFROM\tTO\tRMSE\tMAE\tVS LEGACY\tVS NAIVE\tDIRECTION\tCOVERAGE 90%")
+				for _, r := range rows {
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.6f\t%.6f\t%s\t%s\t%.1f%%\t%.1f%%\n", r.Symbol, r.Ensemble, r.N,
+						r.From.Format(marketdata.DateLayout), r.To.Format(marketdata.DateLayout), r.RMSE, r.MAE,
+						relative(r.RelLegacy), relative(r.RelNaive), 100*r.DirectionalAccuracy, 100*r.Coverage)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+}
+
+func relative(x float64) string {
+	if math.IsNaN(x) {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", x)
+}
