@@ -70,6 +70,14 @@ type smFixture struct {
 		ForecastMean []float64 `json:"forecast_mean"`
 		ForecastSE   []float64 `json:"forecast_se"`
 	} `json:"lh_ar3"`
+	LHARIMA110 struct {
+		AR           []float64 `json:"ar"`
+		Drift        float64   `json:"drift"`
+		Sigma2       float64   `json:"sigma2"`
+		LogLik       float64   `json:"loglik"`
+		ForecastMean []float64 `json:"forecast_mean"`
+		ForecastSE   []float64 `json:"forecast_se"`
+	} `json:"lh_arima110"`
 }
 
 func readFixture(t testing.TB) smFixture {

@@ -37,8 +37,8 @@
 // Order selection (Config.Auto) fits every (p,q) in {0..2}^2 by exact ML and
 // takes the smallest AIC (-2 loglik + 2k, with k counting the constant and
 // sigma2, as in R and statsmodels). Config.Workers fits the orders
-// concurrently; the forecasting model uses one worker, because the jobs
-// already run symbols in parallel.
+// concurrently; the forecasting model uses one worker and leaves
+// parallelism across symbols to its caller.
 //
 // # GARCH: two-stage order selection, joint estimation
 //

@@ -113,3 +113,26 @@ func TestLHForecastMatchesStatsmodels(t *testing.T) {
 		require.InDelta(t, ref.ForecastSE[k], s.SE, 1e-7, "step %d se", k+1)
 	}
 }
+
+// ARIMA(1,1,0) with drift on lh against statsmodels SARIMAX(order=(1,1,0),
+// trend="c") fitted to full convergence (lh_arima110 in
+// statsmodels_sarimax.json): estimates to 1e-5, log-likelihood to 1e-8 and
+// forecasts of the undifferenced series to 1e-5.
+func TestLHDifferencedMatchesStatsmodels(t *testing.T) {
+	ref := readFixture(t).LHARIMA110
+	require.Len(t, ref.ForecastSE, 4)
+	y := readColumn(t, "../../testdata/reference/arima/lh.csv", "value")
+	res, err := Fit(context.Background(), y, Config{P: 1, D: 1})
+	require.NoError(t, err)
+	require.Equal(t, "drift", res.Params[0].Name)
+	require.InDeltaSlice(t, ref.AR, res.AR, 1e-5)
+	require.InDelta(t, ref.Drift, res.Mean, 1e-5)
+	require.InDelta(t, ref.Sigma2, res.Sigma2, 1e-5)
+	require.InDelta(t, ref.LogLik, res.LogLik, 1e-8)
+	steps, err := res.Forecast(4)
+	require.NoError(t, err)
+	for k, s := range steps {
+		require.InDelta(t, ref.ForecastMean[k], s.Mean, 1e-5, "step %d mean", k+1)
+		require.InDelta(t, ref.ForecastSE[k], s.SE, 1e-5, "step %d se", k+1)
+	}
+}

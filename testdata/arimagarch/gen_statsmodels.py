@@ -34,6 +34,9 @@ records the 12-step forecast means and standard errors ("lh_ar3"): R's
 printed forecasts come from an optimum that R's optim leaves about 1e-5 short
 in the coefficients, so this is the check at full precision.
 
+And ARIMA(1,1,0) with drift on lh ("lh_arima110"), the check of the
+differenced model and its forecasts of the undifferenced series.
+
 The output, testdata/arimagarch/statsmodels_sarimax.json, is what the Go
 tests read; the tests never run Python.
 """
@@ -138,6 +141,23 @@ def main():
         "ar": [float(v) for v in r.params[1:4]],
         "mean": float(r.params[0] / (1 - sum(r.params[1:4]))),
         "sigma2": float(r.params[4]),
+        "loglik": float(r.llf),
+        "forecast_mean": [float(v) for v in fc.predicted_mean],
+        "forecast_se": [float(v) for v in fc.se_mean],
+    }
+    # ARIMA(1,1,0) with drift on lh: SARIMAX's "c" with d = 1 is the
+    # intercept of the differenced equation; the drift (mean of the
+    # differences) is c / (1 - phi). Forecasts are of the undifferenced series.
+    mod = SARIMAX(lh, order=(1, 1, 0), trend="c")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = mod.fit(disp=False, method="lbfgs", maxiter=5000, pgtol=1e-12, factr=1.0)
+        r = mod.fit(start_params=r.params, disp=False, method="nm", maxiter=50000, xtol=1e-12, ftol=1e-14)
+    fc = r.get_forecast(4)
+    out["lh_arima110"] = {
+        "ar": [float(r.params[1])],
+        "drift": float(r.params[0] / (1 - r.params[1])),
+        "sigma2": float(r.params[2]),
         "loglik": float(r.llf),
         "forecast_mean": [float(v) for v in fc.predicted_mean],
         "forecast_se": [float(v) for v in fc.se_mean],
