@@ -112,15 +112,18 @@ func (o *armaObjective) negMean(u []float64) float64 {
 // and MA polynomials, which keeps the model stationary and invertible.
 func fitARMA(ctx context.Context, y []float64, p, q int, hasMean bool, maxIter int) (*armaFit, error) {
 	o := newARMAObjective(y, p, q, hasMean)
+	m := &memo{f: o.negMean}
 	grad := func(g, x []float64) { centralGrad(g, o.negMean, x, 1e-5) }
 	// The exploratory runs need only a rough gradient: forward differences
-	// at half the cost.
-	roughGrad := func(g, x []float64) { forwardGrad(g, o.negMean, x, 1e-7) }
+	// at half the cost, from the value at x that the search has just
+	// computed.
+	roughGrad := func(g, x []float64) { forwardGrad(g, o.negMean, x, m.at(x), 1e-7) }
 	interior := func(u []float64) bool {
 		o.coefs(u)
 		return maxInverseRoot(o.phi) < rootBound && maxInverseRoot(negated(o.theta)) < rootBound
 	}
-	u, err := searchStarts(ctx, o.negMean, grad, roughGrad, armaStarts(y, p, q), interior, maxIter)
+	opt := newOptimizer(ctx, m.Func, grad)
+	u, err := searchStarts(opt, grad, roughGrad, armaStarts(y, p, q), interior, maxIter)
 	if err != nil {
 		return nil, err
 	}
@@ -238,13 +241,15 @@ func negated(v []float64) []float64 {
 // near the unit circle.
 var errBoundary = errors.New("likelihood maximised at the edge of the stationary and invertible region")
 
-// searchStarts minimises f from each start and returns the best converged
-// point that satisfies ok. With one start it runs to convergence; with
-// several, exploreIters iterations each, then the best exploreKeep of those
-// still satisfying ok run to convergence.
-func searchStarts(ctx context.Context, f func([]float64) float64, grad, roughGrad func(g, x []float64), starts [][]float64, ok func([]float64) bool, maxIter int) ([]float64, error) {
+// searchStarts minimises the objective of opt from each start and returns
+// the best converged point that satisfies ok. With one start it runs to
+// convergence with the gradient grad; with several, exploreIters iterations
+// each with roughGrad, then the best exploreKeep of those still satisfying
+// ok run to convergence with grad.
+func searchStarts(opt *optimizer, grad, roughGrad func(g, x []float64), starts [][]float64, ok func([]float64) bool, maxIter int) ([]float64, error) {
+	ctx := opt.ctx
 	if len(starts) == 1 {
-		x, _, err := minimize(ctx, f, grad, starts[0], maxIter)
+		x, _, err := opt.minimize(starts[0], maxIter)
 		if err != nil {
 			if atBarrier(x) {
 				return nil, errBoundary
@@ -262,8 +267,9 @@ func searchStarts(ctx context.Context, f func([]float64) float64, grad, roughGra
 	}
 	var cands []cand
 	var firstErr error
+	opt.setGrad(roughGrad)
 	for _, s := range starts {
-		x, fx, _, err := bfgs(ctx, f, roughGrad, s, exploreIters, false)
+		x, fx, _, err := opt.explore(s, exploreIters)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -283,8 +289,9 @@ func searchStarts(ctx context.Context, f func([]float64) float64, grad, roughGra
 	sort.Slice(cands, func(i, j int) bool { return cands[i].f < cands[j].f })
 	var best []float64
 	bestF := math.Inf(1)
+	opt.setGrad(grad)
 	for i := 0; i < len(cands) && i < exploreKeep; i++ {
-		x, fx, err := minimize(ctx, f, grad, cands[i].x, maxIter)
+		x, fx, err := opt.minimize(cands[i].x, maxIter)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

@@ -63,15 +63,20 @@
 //
 // # Optimisation
 //
-// Both searches use BFGS with a backtracking line search on the
-// per-observation negative log-likelihood. The ARMA search uses
+// Both searches minimise the per-observation negative log-likelihood with
+// gonum/optimize: optimize.Minimize with optimize.BFGS and its Bisection
+// line search (strong Wolfe curvature condition). The ARMA search uses
 // central-difference gradients (at most 4 coefficients); the GARCH search
-// uses the analytic gradient. A search converges when the gradient's
-// infinity norm falls below 1e-8, or below 1e-5 when the line search can
-// make no more progress. Any other end, including running out of
-// Config.MaxIterations, is an error. A failed fit is never replaced by a
-// simpler one. The library choice would be gonum/optimize, but it does not
-// build in this module (see minimize).
+// uses the analytic gradient. Settings: GradientThreshold 1e-8 on the
+// gradient's infinity norm; MajorIterations Config.MaxIterations (plus one
+// for the starting point); FuncEvaluations 60 per allowed iteration; no
+// function-value Converger (optimize.NeverTerminate). When the line search
+// can make no more progress (optimize.ErrNoProgress,
+// ErrLinesearcherFailure) a gradient below 1e-5 is accepted as converged.
+// Any other end, including running out of Config.MaxIterations, is an
+// error wrapping the package's "optimisation did not converge". A failed
+// fit is never replaced by a simpler one. The context is checked before
+// every evaluation (Problem.Status).
 //
 // # Forecasts and standard errors
 //

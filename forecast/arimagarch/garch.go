@@ -444,7 +444,7 @@ func fitGARCH(ctx context.Context, y []float64, p, q int, hasMean bool, dist Dis
 	if !ok {
 		return nil, fmt.Errorf("starting values %v outside the parameter space", theta0)
 	}
-	u, _, err := minimize(ctx, o.negMean, o.negMeanGrad, u0, maxIter)
+	u, _, err := newOptimizer(ctx, o.negMean, o.negMeanGrad).minimize(u0, maxIter)
 	if err != nil {
 		return nil, err
 	}
