@@ -136,18 +136,23 @@ func tiesIntrosortRec(keys []uint64, ties []uint32, lo, hi int64, maxd int) {
 		pivot := median3Keys(keys)
 		i, l, r := 0, 0, len(keys)
 		for i < r {
-			v := uint32(keys[i] >> 32)
-			switch {
-			case v < pivot:
-				keys[i], keys[l] = keys[l], keys[i]
-				i++
-				l++
-			case v > pivot:
-				r--
-				keys[i], keys[r] = keys[r], keys[i]
-			default:
-				i++
+			// Branch-free form of: if less, swap with l and advance i and l;
+			// if greater, swap with r-1 and retreat r; else advance i.
+			k := keys[i]
+			v := uint32(k >> 32)
+			lt, gt := 0, 0
+			if v < pivot {
+				lt = 1
 			}
+			if v > pivot {
+				gt = 1
+			}
+			t := i + lt*(l-i) + gt*(r-1-i)
+			keys[i] = keys[t]
+			keys[t] = k
+			l += lt
+			r -= gt
+			i += 1 - gt
 		}
 		tiesIntrosortRec(keys[:l], ties, lo, int64(pivot), maxd)
 		keys, lo = keys[r:], int64(pivot)

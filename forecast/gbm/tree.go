@@ -58,6 +58,9 @@ type stackRecord struct {
 	isLeft                    bool
 	impurity                  float64
 	nConstant                 int
+	// rowset and state: the node's rows and starting order (orderState),
+	// -1 when not tracked (the node cannot split).
+	rowset, state int32
 }
 
 // builder grows regression trees on a fixed float32 matrix with exact greedy
@@ -92,23 +95,36 @@ type builder struct {
 	// scratch
 	xf       []float32
 	tmp      []int32
-	goLeft   []bool
+	goLeft   []uint8
 	rank     [][]uint32 // per feature, dense rank of each row's value
 	keys     []uint64
 	inv      []float64 // inv[k] = 1/k
 	tieRanks []uint32
-	tied     []bool // by position in the node
+	tiePos   []int32
+	tieRows  []int32
+	keyBuf   []byte
 	inBag    []bool
+
+	// order states of the fit (order.go)
+	states      []orderState
+	rowsets     []rowset
+	stateIndex  map[string]int32
+	startIndex  map[splitKey]int32
+	rowsetIndex map[splitKey]int32
+	rootRowset  int32
+	rootState   int32
 
 	// node state: the criterion of the current node
 	start, end           int
 	sumTotal, sqSumTotal float64
 	wnNode               float64
-	// current row order of the node: sorted[lastSorted] when lastSorted >= 0,
-	// else samples.
-	lastSorted int
-	// chain are the features sorted since, with exact ties in the node.
-	chain []int
+	// rowset is the node's rowset; base is the latest order state whose
+	// outcome is known (its order is in samples[start:end] for the starting
+	// state, else in sorted[feat][start:end]), and chain are the features
+	// sorted since, which have exact ties in the node.
+	rowset int32
+	base   int32
+	chain  []int
 }
 
 func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
@@ -131,14 +147,18 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.constFeats = make([]int, p)
 	b.xf = make([]float32, n)
 	b.tmp = make([]int32, n)
-	b.goLeft = make([]bool, n)
+	b.goLeft = make([]uint8, n)
 	b.keys = make([]uint64, n)
 	b.inv = make([]float64, n+1)
 	for k := 1; k <= n; k++ {
 		b.inv[k] = 1 / float64(k)
 	}
-	b.tied = make([]bool, n)
 	b.inBag = make([]bool, n)
+	b.stateIndex = make(map[string]int32)
+	b.startIndex = make(map[splitKey]int32)
+	b.rowsetIndex = make(map[splitKey]int32)
+	b.rootRowset = b.newRowset()
+	b.rootState = b.newState(orderState{rowset: b.rootRowset, feat: -1})
 	return b
 }
 
@@ -230,7 +250,15 @@ func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
 		b.features[f] = f
 	}
 	b.nodes = make([]Node, 0, 1<<(b.maxDepth+1)-1)
-	b.stack = append(b.stack[:0], stackRecord{start: 0, end: len(b.samples), parent: -1, impurity: math.Inf(1)})
+	// Without subsampling every tree starts from the same rows in the same
+	// order.
+	rs, st := b.rootRowset, b.rootState
+	if mask != nil {
+		rs = b.newRowset()
+		st = b.newState(orderState{rowset: rs, feat: -1})
+	}
+	b.stack = append(b.stack[:0], stackRecord{start: 0, end: len(b.samples), parent: -1,
+		impurity: math.Inf(1), rowset: rs, state: st})
 	first := true
 	for len(b.stack) > 0 {
 		rec := b.stack[len(b.stack)-1]
@@ -238,6 +266,7 @@ func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
 		start, end := rec.start, rec.end
 		nNode := end - start
 		b.nodeReset(start, end)
+		b.rowset, b.base = rec.rowset, rec.state
 		isLeaf := rec.depth >= b.maxDepth || nNode < b.minSplit || nNode < 2*b.minLeaf
 		impurity := rec.impurity
 		if first {
@@ -268,9 +297,11 @@ func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
 		if !isLeaf {
 			b.stack = append(b.stack,
 				stackRecord{start: sp.pos, end: end, depth: rec.depth + 1, parent: id,
-					impurity: sp.impurityRight, nConstant: nConstant},
+					impurity: sp.impurityRight, nConstant: nConstant,
+					rowset: sp.rowsetRight, state: sp.stateRight},
 				stackRecord{start: start, end: sp.pos, depth: rec.depth + 1, parent: id, isLeft: true,
-					impurity: sp.impurityLeft, nConstant: nConstant})
+					impurity: sp.impurityLeft, nConstant: nConstant,
+					rowset: sp.rowsetLeft, state: sp.stateLeft})
 		}
 	}
 	return Tree{Nodes: b.nodes}
@@ -287,7 +318,6 @@ func (b *builder) nodeReset(start, end int) {
 	}
 	b.sumTotal, b.sqSumTotal = s, sq
 	b.wnNode = float64(end - start)
-	b.lastSorted = -1
 	b.chain = b.chain[:0]
 }
 
@@ -303,6 +333,10 @@ type split struct {
 	threshold                   float64
 	improvement                 float64
 	impurityLeft, impurityRight float64
+	// the children's rowsets and starting order states, -1 when the
+	// children cannot split
+	rowsetLeft, rowsetRight int32
+	stateLeft, stateRight   int32
 }
 
 // nodeSplit is BestSplitter.node_split with max_features = all features.
@@ -328,7 +362,7 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		}
 		fj += nFound
 		f := features[fj]
-		idx, exact := b.sortFeature(f, xf)
+		idx, exact, pair := b.sortFeature(f, xf)
 		if xf[m-1] <= float32(xf[0]+featureThreshold) {
 			features[fj], features[nTotal] = features[nTotal], features[fj]
 			nFound++
@@ -337,14 +371,30 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		}
 		fi--
 		features[fi], features[fj] = features[fj], features[fi]
-		if exact {
+		switch {
+		case exact:
 			b.scan(f, xf, idx, &best, &bestProxy)
-		} else if saved, savedProxy := best, bestProxy; !b.scanTied(f, xf, idx, &best, &bestProxy) {
-			// The sums depend on the order of equal values: use
-			// scikit-learn's.
-			best, bestProxy = saved, savedProxy
+		case b.chainKnown():
+			// scikit-learn's order among equal values is known: put it in
+			// idx.
 			b.resolve()
-			b.scan(f, xf, b.samples[start:end], &best, &bestProxy)
+			b.scan(f, xf, idx, &best, &bestProxy)
+		case pair >= 0:
+			if saved, savedProxy := best, bestProxy; !b.scanPair(f, xf, idx, pair, &best, &bestProxy) {
+				// The outcome depends on the order of the pair: work out
+				// scikit-learn's.
+				best, bestProxy = saved, savedProxy
+				b.resolve()
+				b.scan(f, xf, idx, &best, &bestProxy)
+			}
+		default:
+			if saved, savedProxy := best, bestProxy; !b.scanTied(f, xf, idx, &best, &bestProxy) {
+				// The sums depend on the order of equal values: work out
+				// scikit-learn's.
+				best, bestProxy = saved, savedProxy
+				b.resolve()
+				b.scan(f, xf, idx, &best, &bestProxy)
+			}
 		}
 	}
 	if best.pos < end {
@@ -356,78 +406,43 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 }
 
 // sortFeature puts the node's values of feature f in xf in ascending order
-// and returns the node's rows in that order. When the node has no two
-// exactly equal values of f the order is unique, so it is the order
-// scikit-learn's sort leaves in samples[start:end], and exact is true.
-// Otherwise the order among equal values is the one of sorted[f], and the
-// feature joins the chain of sorts whose exact outcome (which depends on the
-// order before the sort) is worked out only when needed, by resolve.
-func (b *builder) sortFeature(f int, xf []float32) (idx []int32, exact bool) {
+// and returns the node's rows in that order, sorted[f][start:end]. When the
+// node has no two exactly equal values of f the order is unique, so it is
+// the order scikit-learn's sort leaves in samples[start:end], and exact is
+// true. Otherwise the order among equal values is arbitrary until resolve
+// writes scikit-learn's into it, and the feature joins the chain of sorts
+// whose exact outcome (which depends on the order before the sort) is worked
+// out only when needed. A sort of all-equal values leaves the order as it
+// is.
+//
+// pair is the position of the first of two rows with exactly equal values
+// when that is the only such pair in the node, else -1.
+func (b *builder) sortFeature(f int, xf []float32) (idx []int32, exact bool, pair int) {
 	col := b.cols[f]
 	s := b.sorted[f][b.start:b.end]
-	dup := false
-	for k, i := range s {
-		xf[k] = col[i]
-		if k > 0 && xf[k] == xf[k-1] {
-			dup = true
+	dups, last := 0, 0
+	if len(s) > 0 {
+		xf[0] = col[s[0]]
+	}
+	for k := 1; k < len(s); k++ {
+		xf[k] = col[s[k]]
+		if xf[k] == xf[k-1] {
+			dups++
+			last = k
 		}
 	}
-	if !dup {
-		b.lastSorted = f
+	if dups == 0 {
+		b.base = b.exactState(f)
 		b.chain = b.chain[:0]
-		return s, true
+		return s, true, -1
 	}
-	b.chain = append(b.chain, f)
-	return s, false
-}
-
-// resolve works out scikit-learn's row order after the pending chain of
-// sorts and writes it into samples[start:end].
-func (b *builder) resolve() {
-	start, end := b.start, b.end
-	if b.lastSorted >= 0 {
-		copy(b.samples[start:end], b.sorted[b.lastSorted][start:end])
-		b.lastSorted = -1
+	if xf[0] != xf[len(s)-1] {
+		b.chain = append(b.chain, f)
 	}
-	idx := b.samples[start:end]
-	keys := b.keys[:end-start]
-	for _, f := range b.chain {
-		rank := b.rank[f]
-		s := b.sorted[f][start:end]
-		tied := b.tied[:end-start]
-		ties := b.tieRanks[:0]
-		for k, i := range s {
-			tied[k] = (k > 0 && rank[i] == rank[s[k-1]]) || (k+1 < len(s) && rank[i] == rank[s[k+1]])
-			if tied[k] && (k == 0 || rank[i] != rank[s[k-1]]) {
-				ties = append(ties, rank[i])
-			}
-		}
-		b.tieRanks = ties
-		for k, i := range idx {
-			keys[k] = uint64(rank[i])<<32 | uint64(i)
-		}
-		// The tied rows end where scikit-learn's introsort puts them; every
-		// other row's position is fixed by its unique value.
-		tiesIntrosort(keys, ties)
-		for k := range idx {
-			if tied[k] {
-				idx[k] = int32(uint32(keys[k]))
-			} else {
-				idx[k] = s[k]
-			}
-		}
+	if dups == 1 {
+		return s, false, last - 1
 	}
-	b.chain = b.chain[:0]
-}
-
-// materialize writes the node's current row order into samples[start:end].
-func (b *builder) materialize() {
-	if len(b.chain) > 0 {
-		b.resolve()
-	} else if b.lastSorted >= 0 {
-		copy(b.samples[b.start:b.end], b.sorted[b.lastSorted][b.start:b.end])
-		b.lastSorted = -1
-	}
+	return s, false, -1
 }
 
 // scanTied is scan for a feature with exactly equal values in the node,
@@ -564,6 +579,87 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 	}
 }
 
+// scanPair is scan for a feature with exactly one pair of equal values in
+// the node, at positions q and q+1 of idx, in either order. It runs the
+// search for both orders at once (the running sums of the two differ, if at
+// all, after passing the pair) and returns true when both update best the
+// same way at every position, so that best is scikit-learn's whichever order
+// its sort left. Otherwise it returns false, leaving best in an undefined
+// state.
+func (b *builder) scanPair(f int, xf []float32, idx []int32, q int, best *split, bestProxy *float64) bool {
+	m := len(xf)
+	y := b.y
+	sumTotal, wn := b.sumTotal, b.wnNode
+	minLeaf := b.minLeaf
+	inv := b.inv
+	ya, yc := y[idx[q]], y[idx[q+1]]
+	pos := 0
+	sumA, sumB := 0.0, 0.0
+	for p := 0; p < m; {
+		for p+1 < m && xf[p+1] <= float32(xf[p]+featureThreshold) {
+			p++
+		}
+		p++
+		if p >= m {
+			break
+		}
+		if p < minLeaf || m-p < minLeaf {
+			continue
+		}
+		// criterion.update(p) for both orders; the pair is never split.
+		if p-pos <= m-p {
+			for k := pos; k < p; k++ {
+				if k == q {
+					sumA = (sumA + ya) + yc
+					sumB = (sumB + yc) + ya
+					k++
+					continue
+				}
+				yk := y[idx[k]]
+				sumA += yk
+				sumB += yk
+			}
+		} else {
+			sumA, sumB = sumTotal, sumTotal
+			for k := m - 1; k >= p; k-- {
+				if k == q+1 {
+					sumA = (sumA - yc) - ya
+					sumB = (sumB - ya) - yc
+					k--
+					continue
+				}
+				yk := y[idx[k]]
+				sumA -= yk
+				sumB -= yk
+			}
+		}
+		pos = p
+		rA, rB := sumTotal-sumA, sumTotal-sumB
+		la2, ra2 := float64(sumA*sumA), float64(rA*rA)
+		lb2, rb2 := float64(sumB*sumB), float64(rB*rB)
+		bound := *bestProxy - 1e-12*math.Abs(*bestProxy)
+		if float64(la2*inv[p])+float64(ra2*inv[m-p]) < bound &&
+			float64(lb2*inv[p])+float64(rb2*inv[m-p]) < bound {
+			continue
+		}
+		wl := float64(p)
+		proxyA := la2/wl + ra2/(wn-wl)
+		proxyB := lb2/wl + rb2/(wn-wl)
+		if proxyA > *bestProxy || proxyB > *bestProxy {
+			if proxyA != proxyB {
+				return false
+			}
+			*bestProxy = proxyA
+			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
+			if thr == float64(xf[p]) || math.IsInf(thr, 0) {
+				thr = float64(xf[p-1])
+			}
+			best.feature, best.pos, best.threshold = f, b.start+p, thr
+		}
+	}
+	return true
+}
+
 // partition reorders samples[start:end] into the rows going left then right
 // (scikit-learn's in-place swap loop, which fixes the children's row order),
 // splits every feature's sorted list the same way, and computes the
@@ -582,25 +678,35 @@ func (b *builder) partition(best *split, impurity float64, keepLists bool) {
 			s[p], s[pend] = s[pend], s[p]
 		}
 	}
-	for k := start; k < end; k++ {
-		b.goLeft[s[k]] = k < best.pos
-	}
-	for f := range b.sorted {
-		if !keepLists {
-			break
+	best.rowsetLeft, best.rowsetRight, best.stateLeft, best.stateRight = -1, -1, -1, -1
+	if keepLists {
+		goLeft := b.goLeft
+		for k := start; k < best.pos; k++ {
+			goLeft[s[k]] = 1
 		}
-		list := b.sorted[f][start:end]
-		l, r := 0, 0
-		for _, i := range list {
-			if b.goLeft[i] {
+		for k := best.pos; k < end; k++ {
+			goLeft[s[k]] = 0
+		}
+		tmp := b.tmp
+		for f := range b.sorted {
+			list := b.sorted[f][start:end]
+			l, r := 0, 0
+			for _, i := range list {
+				// Branch-free: the side is unpredictable.
+				g := int(goLeft[i])
 				list[l] = i
-				l++
-			} else {
-				b.tmp[r] = i
-				r++
+				tmp[r] = i
+				l += g
+				r += 1 - g
 			}
+			copy(list[l:], tmp[:r])
 		}
-		copy(list[l:], b.tmp[:r])
+		kl := splitKey{from: b.rowset, feature: int32(best.feature), threshold: best.threshold, left: true}
+		kr := kl
+		kr.left = false
+		best.rowsetLeft, best.rowsetRight = b.childRowset(kl), b.childRowset(kr)
+		kl.from, kr.from = b.base, b.base
+		best.stateLeft, best.stateRight = b.startState(kl, best.rowsetLeft), b.startState(kr, best.rowsetRight)
 	}
 
 	// criterion.reset(); criterion.update(best.pos); children_impurity
