@@ -175,10 +175,14 @@ func (b *builder) simulate(s int32, f int) int32 {
 	}
 	// The tied rows end where scikit-learn's introsort puts them; every other
 	// row's position is fixed by its unique value.
-	tiesIntrosort(keys, ties)
 	rows := b.tieRows[:0]
-	for _, p := range pos {
-		rows = append(rows, int32(uint32(keys[p])))
+	if len(ties) == 1 {
+		rows = groupIntrosort(keys, b.keys2[:end-start], ties[0], rows)
+	} else {
+		tiesIntrosort(keys, ties)
+		for _, p := range pos {
+			rows = append(rows, int32(uint32(keys[p])))
+		}
 	}
 	b.tieRows = rows
 

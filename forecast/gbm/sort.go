@@ -1,6 +1,9 @@
 package gbm
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // introsort sorts xf and idx together by xf, exactly as scikit-learn's
 // splitter does (_splitter.pyx: introsort with median-of-3 pivot, 3-way
@@ -208,5 +211,98 @@ func heapsortKeys(keys []uint64) {
 	for end := n - 1; end > 0; end-- {
 		keys[0], keys[end] = keys[end], keys[0]
 		siftDownKeys(keys, 0, end)
+	}
+}
+
+// groupIntrosort returns the rows of keys (rank<<32|row, as tiesIntrosort)
+// with rank v, at least two of them, in the order introsort leaves them. It
+// follows only the sub-problem that holds rank v, and instead of running
+// introsort's in-place 3-way partition it reads the elements in the order
+// that partition examines them (from the front, and after each element
+// greater than the pivot from the back), which copies the lesser elements
+// in examination order and the greater ones in reverse, as the partition
+// leaves them. buf is scratch of len(keys); keys is overwritten.
+func groupIntrosort(keys, buf []uint64, v uint32, out []int32) []int32 {
+	maxd := 2 * int(math.Log(float64(len(keys)))/math.Log(2))
+	src, dst := keys, buf
+	for {
+		n := len(src)
+		if maxd <= 0 {
+			heapsortKeys(src)
+			for _, k := range src {
+				if uint32(k>>32) == v {
+					out = append(out, int32(uint32(k)))
+				}
+			}
+			return out
+		}
+		maxd--
+		pivot := median3Keys(src)
+		if v == pivot {
+			// The equal elements stay between the lesser and the greater
+			// ones; each lesser element examined moves the first of them
+			// behind the last.
+			head, cnt := 0, 0
+			front, back := 0, n-1
+			fromBack := false
+			for front <= back {
+				var k uint64
+				if fromBack {
+					k = src[back]
+					back--
+				} else {
+					k = src[front]
+					front++
+				}
+				r := uint32(k >> 32)
+				fromBack = r > pivot
+				switch {
+				case r == pivot:
+					dst[cnt] = k
+					cnt++
+				case r < pivot && cnt > head:
+					dst[cnt] = dst[head]
+					head++
+					cnt++
+				}
+			}
+			for _, k := range dst[head:cnt] {
+				out = append(out, int32(uint32(k)))
+			}
+			return out
+		}
+		wantGreater := v > pivot
+		cnt := 0
+		front, back := 0, n-1
+		fromBack := false
+		for front <= back {
+			// Branch-free: the classes are unpredictable.
+			at := front
+			if fromBack {
+				at = back
+			}
+			k := src[at]
+			r := uint32(k >> 32)
+			gt := r > pivot
+			keep := r < pivot
+			if wantGreater {
+				keep = gt
+			}
+			if fromBack {
+				back--
+			} else {
+				front++
+			}
+			fromBack = gt
+			dst[cnt] = k
+			if keep {
+				cnt++
+			}
+		}
+		next := dst[:cnt]
+		if wantGreater {
+			slices.Reverse(next)
+		}
+		src, dst = next, src
 	}
 }

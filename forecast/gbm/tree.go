@@ -98,6 +98,7 @@ type builder struct {
 	goLeft   []uint8
 	rank     [][]uint32 // per feature, dense rank of each row's value
 	keys     []uint64
+	keys2    []uint64
 	inv      []float64 // inv[k] = 1/k
 	tieRanks []uint32
 	tiePos   []int32
@@ -149,6 +150,7 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.tmp = make([]int32, n)
 	b.goLeft = make([]uint8, n)
 	b.keys = make([]uint64, n)
+	b.keys2 = make([]uint64, n)
 	b.inv = make([]float64, n+1)
 	for k := 1; k <= n; k++ {
 		b.inv[k] = 1 / float64(k)
@@ -532,7 +534,10 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 	y := b.y
 	sumTotal, wn := b.sumTotal, b.wnNode
 	minLeaf := b.minLeaf
-	inv := b.inv
+	inv := b.inv[:m+1]
+	idx = idx[:m]
+	bp := *bestProxy
+	bound := bp - 1e-12*math.Abs(bp)
 	pos := 0
 	sumLeft := 0.0
 	for p := 0; p < m; {
@@ -564,12 +569,13 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 		// ulps of scikit-learn's, so only candidates that come within 1e-12
 		// of the best are evaluated exactly (and compared exactly).
 		sl2, sr2 := float64(sumLeft*sumLeft), float64(sumRight*sumRight)
-		if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < *bestProxy-1e-12*math.Abs(*bestProxy) {
+		if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < bound {
 			continue
 		}
 		proxy := sl2/wl + sr2/(wn-wl)
-		if proxy > *bestProxy {
-			*bestProxy = proxy
+		if proxy > bp {
+			bp = proxy
+			bound = bp - 1e-12*math.Abs(bp)
 			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
 			if thr == float64(xf[p]) || math.IsInf(thr, 0) {
 				thr = float64(xf[p-1])
@@ -577,6 +583,7 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 			best.feature, best.pos, best.threshold = f, b.start+p, thr
 		}
 	}
+	*bestProxy = bp
 }
 
 // scanPair is scan for a feature with exactly one pair of equal values in
@@ -591,7 +598,10 @@ func (b *builder) scanPair(f int, xf []float32, idx []int32, q int, best *split,
 	y := b.y
 	sumTotal, wn := b.sumTotal, b.wnNode
 	minLeaf := b.minLeaf
-	inv := b.inv
+	inv := b.inv[:m+1]
+	idx = idx[:m]
+	bp := *bestProxy
+	bound := bp - 1e-12*math.Abs(bp)
 	ya, yc := y[idx[q]], y[idx[q+1]]
 	pos := 0
 	sumA, sumB := 0.0, 0.0
@@ -637,19 +647,19 @@ func (b *builder) scanPair(f int, xf []float32, idx []int32, q int, best *split,
 		rA, rB := sumTotal-sumA, sumTotal-sumB
 		la2, ra2 := float64(sumA*sumA), float64(rA*rA)
 		lb2, rb2 := float64(sumB*sumB), float64(rB*rB)
-		bound := *bestProxy - 1e-12*math.Abs(*bestProxy)
 		if float64(la2*inv[p])+float64(ra2*inv[m-p]) < bound &&
-			float64(lb2*inv[p])+float64(rb2*inv[m-p]) < bound {
+			(sumA == sumB || float64(lb2*inv[p])+float64(rb2*inv[m-p]) < bound) {
 			continue
 		}
 		wl := float64(p)
 		proxyA := la2/wl + ra2/(wn-wl)
 		proxyB := lb2/wl + rb2/(wn-wl)
-		if proxyA > *bestProxy || proxyB > *bestProxy {
+		if proxyA > bp || proxyB > bp {
 			if proxyA != proxyB {
 				return false
 			}
-			*bestProxy = proxyA
+			bp = proxyA
+			bound = bp - 1e-12*math.Abs(bp)
 			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
 			if thr == float64(xf[p]) || math.IsInf(thr, 0) {
 				thr = float64(xf[p-1])
@@ -657,6 +667,7 @@ func (b *builder) scanPair(f int, xf []float32, idx []int32, q int, best *split,
 			best.feature, best.pos, best.threshold = f, b.start+p, thr
 		}
 	}
+	*bestProxy = bp
 	return true
 }
 
