@@ -22,19 +22,21 @@ type orderState struct {
 	// pos are the positions (from the node's start) of the rows with exactly
 	// equal values of feat, ascending, and rows the rows at those positions in
 	// scikit-learn's order; every other position holds the row of
-	// sorted[feat] there.
-	pos, rows []int32
-	// next[f] is the state after sorting by f, a feature with exact ties in
-	// the node; -1 until known.
-	next []int32
+	// sorted[feat] there. Both are in builder.ties, from ties, len nTies.
+	ties, nTies int32
+	// next is the offset in builder.next of the states after sorting by
+	// each feature (with exact ties in the node), -1 until one is known;
+	// they are -1 until known.
+	next int32
 }
 
 // rowset is a set of rows some node of some tree holds: the root's in-bag
 // rows, or one side of a split of a rowset.
 type rowset struct {
-	// exact[f] is the state sorted by f when f has no exact ties in the
-	// rowset; -1 until needed.
-	exact []int32
+	// exact is the offset in builder.next of the states sorted by each
+	// feature, for features without exact ties in the rowset; -1 until
+	// needed.
+	exact int32
 }
 
 // splitKey names one side of a split of a rowset (from) or of an order
@@ -48,20 +50,22 @@ type splitKey struct {
 
 // newRowset returns a new rowset id.
 func (b *builder) newRowset() int32 {
-	r := rowset{exact: make([]int32, len(b.cols))}
-	for f := range r.exact {
-		r.exact[f] = -1
-	}
-	b.rowsets = append(b.rowsets, r)
+	b.rowsets = append(b.rowsets, rowset{exact: b.newLinks()})
 	return int32(len(b.rowsets) - 1)
+}
+
+// newLinks returns the offset of a new row of unknown states in b.next.
+func (b *builder) newLinks() int32 {
+	off := len(b.next)
+	for range b.cols {
+		b.next = append(b.next, -1)
+	}
+	return int32(off)
 }
 
 // newState appends a state and returns its id.
 func (b *builder) newState(st orderState) int32 {
-	st.next = make([]int32, len(b.cols))
-	for f := range st.next {
-		st.next[f] = -1
-	}
+	st.next = -1
 	b.states = append(b.states, st)
 	return int32(len(b.states) - 1)
 }
@@ -90,12 +94,12 @@ func (b *builder) childRowset(k splitKey) int32 {
 // exactState returns the state of the node's rows sorted by f, which has no
 // exact ties in the node.
 func (b *builder) exactState(f int) int32 {
-	r := &b.rowsets[b.rowset]
-	if id := r.exact[f]; id >= 0 {
+	link := int(b.rowsets[b.rowset].exact) + f
+	if id := b.next[link]; id >= 0 {
 		return id
 	}
 	id := b.newState(orderState{rowset: b.rowset, feat: int32(f)})
-	b.rowsets[b.rowset].exact[f] = id
+	b.next[link] = id
 	return id
 }
 
@@ -104,7 +108,11 @@ func (b *builder) exactState(f int) int32 {
 func (b *builder) chainKnown() bool {
 	s := b.base
 	for _, f := range b.chain {
-		s = b.states[s].next[f]
+		link := b.states[s].next
+		if link < 0 {
+			return false
+		}
+		s = b.next[int(link)+f]
 		if s < 0 {
 			return false
 		}
@@ -118,10 +126,14 @@ func (b *builder) chainKnown() bool {
 func (b *builder) resolve() {
 	s := b.base
 	for _, f := range b.chain {
-		nx := b.states[s].next[f]
+		if b.states[s].next < 0 {
+			b.states[s].next = b.newLinks()
+		}
+		link := int(b.states[s].next) + f
+		nx := b.next[link]
 		if nx < 0 {
 			nx = b.simulate(s, f)
-			b.states[s].next[f] = nx
+			b.next[link] = nx
 		}
 		b.apply(nx)
 		s = nx
@@ -137,8 +149,10 @@ func (b *builder) apply(s int32) {
 		return
 	}
 	list := b.sorted[st.feat][b.start:b.end]
-	for k, p := range st.pos {
-		list[p] = st.rows[k]
+	pos := b.tiePool[st.ties : st.ties+st.nTies]
+	rows := b.tiePool[st.ties+st.nTies : st.ties+2*st.nTies]
+	for k, p := range pos {
+		list[p] = rows[k]
 	}
 }
 
@@ -196,8 +210,9 @@ func (b *builder) simulate(s int32, f int) int32 {
 	if id, ok := b.stateIndex[string(key)]; ok {
 		return id
 	}
-	id := b.newState(orderState{rowset: b.rowset, feat: int32(f),
-		pos: append([]int32(nil), pos...), rows: append([]int32(nil), rows...)})
+	off := int32(len(b.tiePool))
+	b.tiePool = append(append(b.tiePool, pos...), rows...)
+	id := b.newState(orderState{rowset: b.rowset, feat: int32(f), ties: off, nTies: int32(len(pos))})
 	b.stateIndex[string(key)] = id
 	return id
 }

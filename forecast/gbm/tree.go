@@ -108,6 +108,8 @@ type builder struct {
 
 	// order states of the fit (order.go)
 	states      []orderState
+	next        []int32 // transitions between states, by feature
+	tiePool     []int32 // orders among equal values of the states
 	rowsets     []rowset
 	stateIndex  map[string]int32
 	startIndex  map[splitKey]int32
@@ -530,6 +532,20 @@ func (b *builder) scanTied(f int, xf []float32, idx []int32, best *split, bestPr
 // idx) with the MSE proxy, updating the running sums exactly as
 // RegressionCriterion.update does.
 func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy *float64) {
+	b.scanFrom(f, xf, idx, 1, len(xf), 0, 0, -1, best, bestProxy)
+}
+
+// scanFrom evaluates the split positions p in [from, to) of one feature
+// (sorted values xf, rows idx), where s is the running sum of y over
+// idx[:from-1] and pos the position of the last criterion update, and
+// returns them updated. Positions are valid where xf[p] is more than
+// FEATURE_THRESHOLD above xf[p-1]; scikit-learn's update adds the rows from
+// the last position forward, or subtracts them from the node's sum back from
+// the end when that is shorter, and the running sum here is the forward sum
+// of every row so far until a backward update replaces it. ok is false, and
+// the search abandoned, when a backward update at p <= guard is needed.
+func (b *builder) scanFrom(f int, xf []float32, idx []int32, from, to int, s float64, pos, guard int,
+	best *split, bestProxy *float64) (sum float64, last int, ok bool) {
 	m := len(xf)
 	y := b.y
 	sumTotal, wn := b.sumTotal, b.wnNode
@@ -538,40 +554,31 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 	idx = idx[:m]
 	bp := *bestProxy
 	bound := bp - 1e-12*math.Abs(bp)
-	pos := 0
-	sumLeft := 0.0
-	for p := 0; p < m; {
-		for p+1 < m && xf[p+1] <= float32(xf[p]+featureThreshold) {
-			p++
-		}
-		p++
-		if p >= m {
-			break
-		}
-		if p < minLeaf || m-p < minLeaf {
+	for p := from; p < to; p++ {
+		s += y[idx[p-1]]
+		if xf[p] <= float32(xf[p-1]+featureThreshold) || p < minLeaf || m-p < minLeaf {
 			continue
 		}
 		// criterion.update(p)
-		if p-pos <= m-p {
-			for k := pos; k < p; k++ {
-				sumLeft += y[idx[k]]
+		if p-pos > m-p {
+			if p <= guard {
+				return s, pos, false
 			}
-		} else {
-			sumLeft = sumTotal
+			s = sumTotal
 			for k := m - 1; k >= p; k-- {
-				sumLeft -= y[idx[k]]
+				s -= y[idx[k]]
 			}
 		}
 		pos = p
-		sumRight := sumTotal - sumLeft
-		wl := float64(p)
+		sr := sumTotal - s
 		// A cheap bound first: with reciprocals the proxy is within a few
 		// ulps of scikit-learn's, so only candidates that come within 1e-12
 		// of the best are evaluated exactly (and compared exactly).
-		sl2, sr2 := float64(sumLeft*sumLeft), float64(sumRight*sumRight)
+		sl2, sr2 := float64(s*s), float64(sr*sr)
 		if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < bound {
 			continue
 		}
+		wl := float64(p)
 		proxy := sl2/wl + sr2/(wn-wl)
 		if proxy > bp {
 			bp = proxy
@@ -584,91 +591,34 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 		}
 	}
 	*bestProxy = bp
+	return s, pos, true
 }
 
 // scanPair is scan for a feature with exactly one pair of equal values in
-// the node, at positions q and q+1 of idx, in either order. It runs the
-// search for both orders at once (the running sums of the two differ, if at
-// all, after passing the pair) and returns true when both update best the
-// same way at every position, so that best is scikit-learn's whichever order
-// its sort left. Otherwise it returns false, leaving best in an undefined
-// state.
+// the node, at positions q and q+1 of idx, in either order. The two orders
+// share the search up to the pair; past it, if adding the pair in the two
+// orders rounds differently, the search runs for both and scanPair checks
+// that they end with the same best split. It returns true when best is
+// scikit-learn's whichever order its sort left; otherwise false, leaving
+// best in an undefined state.
 func (b *builder) scanPair(f int, xf []float32, idx []int32, q int, best *split, bestProxy *float64) bool {
 	m := len(xf)
-	y := b.y
-	sumTotal, wn := b.sumTotal, b.wnNode
-	minLeaf := b.minLeaf
-	inv := b.inv[:m+1]
-	idx = idx[:m]
-	bp := *bestProxy
-	bound := bp - 1e-12*math.Abs(bp)
-	ya, yc := y[idx[q]], y[idx[q+1]]
-	pos := 0
-	sumA, sumB := 0.0, 0.0
-	for p := 0; p < m; {
-		for p+1 < m && xf[p+1] <= float32(xf[p]+featureThreshold) {
-			p++
-		}
-		p++
-		if p >= m {
-			break
-		}
-		if p < minLeaf || m-p < minLeaf {
-			continue
-		}
-		// criterion.update(p) for both orders; the pair is never split.
-		if p-pos <= m-p {
-			for k := pos; k < p; k++ {
-				if k == q {
-					sumA = (sumA + ya) + yc
-					sumB = (sumB + yc) + ya
-					k++
-					continue
-				}
-				yk := y[idx[k]]
-				sumA += yk
-				sumB += yk
-			}
-		} else {
-			sumA, sumB = sumTotal, sumTotal
-			for k := m - 1; k >= p; k-- {
-				if k == q+1 {
-					sumA = (sumA - yc) - ya
-					sumB = (sumB - ya) - yc
-					k--
-					continue
-				}
-				yk := y[idx[k]]
-				sumA -= yk
-				sumB -= yk
-			}
-		}
-		pos = p
-		rA, rB := sumTotal-sumA, sumTotal-sumB
-		la2, ra2 := float64(sumA*sumA), float64(rA*rA)
-		lb2, rb2 := float64(sumB*sumB), float64(rB*rB)
-		if float64(la2*inv[p])+float64(ra2*inv[m-p]) < bound &&
-			(sumA == sumB || float64(lb2*inv[p])+float64(rb2*inv[m-p]) < bound) {
-			continue
-		}
-		wl := float64(p)
-		proxyA := la2/wl + ra2/(wn-wl)
-		proxyB := lb2/wl + rb2/(wn-wl)
-		if proxyA > bp || proxyB > bp {
-			if proxyA != proxyB {
-				return false
-			}
-			bp = proxyA
-			bound = bp - 1e-12*math.Abs(bp)
-			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
-			if thr == float64(xf[p]) || math.IsInf(thr, 0) {
-				thr = float64(xf[p-1])
-			}
-			best.feature, best.pos, best.threshold = f, b.start+p, thr
-		}
+	s, pos, ok := b.scanFrom(f, xf, idx, 1, q+1, 0, 0, q+1, best, bestProxy)
+	if !ok {
+		return false
 	}
-	*bestProxy = bp
-	return true
+	ya, yc := b.y[idx[q]], b.y[idx[q+1]]
+	sa, sc := s+ya, s+yc
+	if sa+yc == sc+ya {
+		_, _, ok = b.scanFrom(f, xf, idx, q+2, m, sa, pos, -1, best, bestProxy)
+		return ok
+	}
+	bestC, proxyC := *best, *bestProxy
+	b.scanFrom(f, xf, idx, q+2, m, sa, pos, -1, best, bestProxy)
+	idx[q], idx[q+1] = idx[q+1], idx[q]
+	b.scanFrom(f, xf, idx, q+2, m, sc, pos, -1, &bestC, &proxyC)
+	idx[q], idx[q+1] = idx[q+1], idx[q]
+	return bestC == *best && proxyC == *bestProxy
 }
 
 // partition reorders samples[start:end] into the rows going left then right
