@@ -1,6 +1,9 @@
 package gbm
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // Leaf marks a node without children in Node.Feature, Node.Left and Node.Right.
 const Leaf = -1
@@ -105,6 +108,12 @@ type builder struct {
 	tieRows  []int32
 	keyBuf   []byte
 	inBag    []bool
+	// tieGroups[f] are the groups of rows with exactly equal values of f
+	// over all rows, nil when there are too many to check per node; mark
+	// holds stamp for the rows of the node being split.
+	tieGroups [][][]int32
+	mark      []uint32
+	stamp     uint32
 
 	// order states of the fit (order.go)
 	states      []orderState
@@ -158,12 +167,44 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 		b.inv[k] = 1 / float64(k)
 	}
 	b.inBag = make([]bool, n)
+	b.mark = make([]uint32, n)
+	b.tieGroups = make([][][]int32, p)
+	for f := range cols {
+		b.tieGroups[f] = tieGroups(b.order[f], b.rank[f])
+	}
 	b.stateIndex = make(map[string]int32)
 	b.startIndex = make(map[splitKey]int32)
 	b.rowsetIndex = make(map[splitKey]int32)
 	b.rootRowset = b.newRowset()
 	b.rootState = b.newState(orderState{rowset: b.rootRowset, feat: -1})
 	return b
+}
+
+// maxTiedRows is the most rows with exactly equal values a feature may have
+// for sortFeature to find the equal values in a node from the groups.
+const maxTiedRows = 16
+
+// tieGroups returns the groups of rows with equal ranks, given the rows in
+// ascending order; an empty non-nil slice when there are none, nil when
+// they hold more than maxTiedRows rows.
+func tieGroups(order []int32, rank []uint32) [][]int32 {
+	groups := [][]int32{}
+	rows := 0
+	for k := 0; k < len(order); {
+		e := k + 1
+		for e < len(order) && rank[order[e]] == rank[order[k]] {
+			e++
+		}
+		if e-k >= 2 {
+			rows += e - k
+			if rows > maxTiedRows {
+				return nil
+			}
+			groups = append(groups, append([]int32(nil), order[k:e]...))
+		}
+		k = e
+	}
+	return groups
 }
 
 // sortedOrder returns the rows sorted by value, ties by row.
@@ -356,6 +397,10 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 	nVisited, nFound, nDrawn := 0, 0, 0
 	nTotal := nKnownConstants
 	xf := b.xf[:m]
+	b.stamp++
+	for _, i := range b.samples[start:end] {
+		b.mark[i] = b.stamp
+	}
 	for fi > nTotal && (nVisited < nFeatures || nVisited <= nFound+nDrawn) {
 		nVisited++
 		fj := randInt(nDrawn, fi-nFound, &b.rnd)
@@ -366,8 +411,8 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		}
 		fj += nFound
 		f := features[fj]
-		idx, exact, pair := b.sortFeature(f, xf)
-		if xf[m-1] <= float32(xf[0]+featureThreshold) {
+		idx, exact, pair, filled := b.sortFeature(f, xf)
+		if col := b.cols[f]; col[idx[m-1]] <= float32(col[idx[0]]+featureThreshold) {
 			features[fj], features[nTotal] = features[nTotal], features[fj]
 			nFound++
 			nTotal++
@@ -377,27 +422,33 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		features[fi], features[fj] = features[fj], features[fi]
 		switch {
 		case exact:
-			b.scan(f, xf, idx, &best, &bestProxy)
+			b.scan(f, idx, &best, &bestProxy)
 		case b.chainKnown():
 			// scikit-learn's order among equal values is known: put it in
 			// idx.
 			b.resolve()
-			b.scan(f, xf, idx, &best, &bestProxy)
+			b.scan(f, idx, &best, &bestProxy)
 		case pair >= 0:
-			if saved, savedProxy := best, bestProxy; !b.scanPair(f, xf, idx, pair, &best, &bestProxy) {
+			if saved, savedProxy := best, bestProxy; !b.scanPair(f, idx, pair, &best, &bestProxy) {
 				// The outcome depends on the order of the pair: work out
 				// scikit-learn's.
 				best, bestProxy = saved, savedProxy
 				b.resolve()
-				b.scan(f, xf, idx, &best, &bestProxy)
+				b.scan(f, idx, &best, &bestProxy)
 			}
 		default:
+			if !filled {
+				col := b.cols[f]
+				for k, i := range idx {
+					xf[k] = col[i]
+				}
+			}
 			if saved, savedProxy := best, bestProxy; !b.scanTied(f, xf, idx, &best, &bestProxy) {
 				// The sums depend on the order of equal values: work out
 				// scikit-learn's.
 				best, bestProxy = saved, savedProxy
 				b.resolve()
-				b.scan(f, xf, idx, &best, &bestProxy)
+				b.scan(f, idx, &best, &bestProxy)
 			}
 		}
 	}
@@ -409,44 +460,65 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 	return best, nTotal
 }
 
-// sortFeature puts the node's values of feature f in xf in ascending order
-// and returns the node's rows in that order, sorted[f][start:end]. When the
-// node has no two exactly equal values of f the order is unique, so it is
-// the order scikit-learn's sort leaves in samples[start:end], and exact is
-// true. Otherwise the order among equal values is arbitrary until resolve
-// writes scikit-learn's into it, and the feature joins the chain of sorts
-// whose exact outcome (which depends on the order before the sort) is worked
-// out only when needed. A sort of all-equal values leaves the order as it
-// is.
+// sortFeature returns the node's rows in ascending order of feature f,
+// sorted[f][start:end]. When the node has no two exactly equal values of f
+// the order is unique, so it is the order scikit-learn's sort leaves in
+// samples[start:end], and exact is true. Otherwise the order among equal
+// values is arbitrary until resolve writes scikit-learn's into it, and the
+// feature joins the chain of sorts whose exact outcome (which depends on the
+// order before the sort) is worked out only when needed. A sort of all-equal
+// values leaves the order as it is.
 //
 // pair is the position of the first of two rows with exactly equal values
-// when that is the only such pair in the node, else -1.
-func (b *builder) sortFeature(f int, xf []float32) (idx []int32, exact bool, pair int) {
+// when that is the only such pair in the node, else -1. Equal values are
+// found from the feature's groups of equal values over all rows (marked
+// rows), or, for a feature with many, by comparing neighbours in xf, which
+// then holds the node's values (filled is true).
+func (b *builder) sortFeature(f int, xf []float32) (idx []int32, exact bool, pair int, filled bool) {
 	col := b.cols[f]
 	s := b.sorted[f][b.start:b.end]
+	m := len(s)
 	dups, last := 0, 0
-	if len(s) > 0 {
+	if groups := b.tieGroups[f]; groups != nil {
+		var v float32
+		for _, g := range groups {
+			c := 0
+			for _, i := range g {
+				if b.mark[i] == b.stamp {
+					c++
+				}
+			}
+			if c >= 2 {
+				dups += c - 1
+				v = col[g[0]]
+			}
+		}
+		if dups == 1 {
+			last = 1 + sort.Search(m, func(k int) bool { return col[s[k]] >= v })
+		}
+	} else {
+		filled = true
 		xf[0] = col[s[0]]
-	}
-	for k := 1; k < len(s); k++ {
-		xf[k] = col[s[k]]
-		if xf[k] == xf[k-1] {
-			dups++
-			last = k
+		for k := 1; k < m; k++ {
+			xf[k] = col[s[k]]
+			if xf[k] == xf[k-1] {
+				dups++
+				last = k
+			}
 		}
 	}
 	if dups == 0 {
 		b.base = b.exactState(f)
 		b.chain = b.chain[:0]
-		return s, true, -1
+		return s, true, -1, filled
 	}
-	if xf[0] != xf[len(s)-1] {
+	if col[s[0]] != col[s[m-1]] {
 		b.chain = append(b.chain, f)
 	}
 	if dups == 1 {
-		return s, false, last - 1
+		return s, false, last - 1, filled
 	}
-	return s, false, -1
+	return s, false, -1, filled
 }
 
 // scanTied is scan for a feature with exactly equal values in the node,
@@ -528,11 +600,11 @@ func (b *builder) scanTied(f int, xf []float32, idx []int32, best *split, bestPr
 	return true
 }
 
-// scan evaluates every split position of one feature (sorted values xf, rows
-// idx) with the MSE proxy, updating the running sums exactly as
+// scan evaluates every split position of one feature (rows idx, in
+// ascending order of f) with the MSE proxy, updating the running sums exactly as
 // RegressionCriterion.update does.
-func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy *float64) {
-	b.scanFrom(f, xf, idx, 1, len(xf), 0, 0, -1, best, bestProxy)
+func (b *builder) scan(f int, idx []int32, best *split, bestProxy *float64) {
+	b.scanFrom(f, idx, 1, len(idx), 0, 0, -1, best, bestProxy)
 }
 
 // scanFrom evaluates the split positions p in [from, to) of one feature
@@ -544,19 +616,21 @@ func (b *builder) scan(f int, xf []float32, idx []int32, best *split, bestProxy 
 // the end when that is shorter, and the running sum here is the forward sum
 // of every row so far until a backward update replaces it. ok is false, and
 // the search abandoned, when a backward update at p <= guard is needed.
-func (b *builder) scanFrom(f int, xf []float32, idx []int32, from, to int, s float64, pos, guard int,
+func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, guard int,
 	best *split, bestProxy *float64) (sum float64, last int, ok bool) {
-	m := len(xf)
+	m := len(idx)
 	y := b.y
+	col := b.cols[f]
 	sumTotal, wn := b.sumTotal, b.wnNode
 	minLeaf := b.minLeaf
 	inv := b.inv[:m+1]
-	idx = idx[:m]
 	bp := *bestProxy
 	bound := bp - 1e-12*math.Abs(bp)
 	for p := from; p < to; p++ {
-		s += y[idx[p-1]]
-		if xf[p] <= float32(xf[p-1]+featureThreshold) || p < minLeaf || m-p < minLeaf {
+		i0, i1 := idx[p-1], idx[p]
+		s += y[i0]
+		x0, x1 := col[i0], col[i1]
+		if x1 <= float32(x0+featureThreshold) || p < minLeaf || m-p < minLeaf {
 			continue
 		}
 		// criterion.update(p)
@@ -583,9 +657,9 @@ func (b *builder) scanFrom(f int, xf []float32, idx []int32, from, to int, s flo
 		if proxy > bp {
 			bp = proxy
 			bound = bp - 1e-12*math.Abs(bp)
-			thr := float64(xf[p-1])/2.0 + float64(xf[p])/2.0
-			if thr == float64(xf[p]) || math.IsInf(thr, 0) {
-				thr = float64(xf[p-1])
+			thr := float64(x0)/2.0 + float64(x1)/2.0
+			if thr == float64(x1) || math.IsInf(thr, 0) {
+				thr = float64(x0)
 			}
 			best.feature, best.pos, best.threshold = f, b.start+p, thr
 		}
@@ -601,22 +675,22 @@ func (b *builder) scanFrom(f int, xf []float32, idx []int32, from, to int, s flo
 // that they end with the same best split. It returns true when best is
 // scikit-learn's whichever order its sort left; otherwise false, leaving
 // best in an undefined state.
-func (b *builder) scanPair(f int, xf []float32, idx []int32, q int, best *split, bestProxy *float64) bool {
-	m := len(xf)
-	s, pos, ok := b.scanFrom(f, xf, idx, 1, q+1, 0, 0, q+1, best, bestProxy)
+func (b *builder) scanPair(f int, idx []int32, q int, best *split, bestProxy *float64) bool {
+	m := len(idx)
+	s, pos, ok := b.scanFrom(f, idx, 1, q+1, 0, 0, q+1, best, bestProxy)
 	if !ok {
 		return false
 	}
 	ya, yc := b.y[idx[q]], b.y[idx[q+1]]
 	sa, sc := s+ya, s+yc
 	if sa+yc == sc+ya {
-		_, _, ok = b.scanFrom(f, xf, idx, q+2, m, sa, pos, -1, best, bestProxy)
+		_, _, ok = b.scanFrom(f, idx, q+2, m, sa, pos, -1, best, bestProxy)
 		return ok
 	}
 	bestC, proxyC := *best, *bestProxy
-	b.scanFrom(f, xf, idx, q+2, m, sa, pos, -1, best, bestProxy)
+	b.scanFrom(f, idx, q+2, m, sa, pos, -1, best, bestProxy)
 	idx[q], idx[q+1] = idx[q+1], idx[q]
-	b.scanFrom(f, xf, idx, q+2, m, sc, pos, -1, &bestC, &proxyC)
+	b.scanFrom(f, idx, q+2, m, sc, pos, -1, &bestC, &proxyC)
 	idx[q], idx[q+1] = idx[q+1], idx[q]
 	return bestC == *best && proxyC == *bestProxy
 }
