@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
 )
 
 // armaFit is an exact Gaussian maximum-likelihood ARMA(p,q) fit of a
@@ -122,7 +123,7 @@ func fitARMA(ctx context.Context, y []float64, p, q int, hasMean bool, maxIter i
 		o.coefs(u)
 		return maxInverseRoot(o.phi) < rootBound && maxInverseRoot(negated(o.theta)) < rootBound
 	}
-	opt := newOptimizer(ctx, m.Func, grad)
+	opt := newOptimizer(ctx, &optimize.BFGS{Linesearcher: &optimize.Bisection{}}, m.Func, grad)
 	u, err := searchStarts(opt, grad, roughGrad, armaStarts(y, p, q), interior, maxIter)
 	if err != nil {
 		return nil, err

@@ -64,19 +64,25 @@
 // # Optimisation
 //
 // Both searches minimise the per-observation negative log-likelihood with
-// gonum/optimize: optimize.Minimize with optimize.BFGS and its Bisection
-// line search (strong Wolfe curvature condition). The ARMA search uses
-// central-difference gradients (at most 4 coefficients); the GARCH search
-// uses the analytic gradient. Settings: GradientThreshold 1e-8 on the
-// gradient's infinity norm; MajorIterations Config.MaxIterations (plus one
-// for the starting point); FuncEvaluations 60 per allowed iteration; no
-// function-value Converger (optimize.NeverTerminate). When the line search
+// gonum/optimize (optimize.Minimize); the constraints are handled by the
+// transformations above, so the searches are unconstrained. The ARMA
+// search uses optimize.BFGS with central-difference gradients (at most 4
+// coefficients; the exploratory runs use forward differences from the
+// value the search has just computed). The GARCH search uses optimize.LBFGS
+// with the analytic gradient: it converges in about half the iterations of
+// gonum's BFGS on this likelihood. Both use gonum's Bisection line search.
+// One optimize.Problem, Method and Settings serve every search of a fit.
+// Settings: GradientThreshold 1e-8 (infinity norm of the gradient);
+// MajorIterations Config.MaxIterations plus one (gonum counts the starting
+// point), or 8 plus one for the exploratory runs; FuncEvaluations 60 per
+// allowed iteration; Converger optimize.NeverTerminate (no function-value
+// test); Concurrent 1, so a search is deterministic. Problem.Status
+// returns the context's error, which ends a search. When the line search
 // can make no more progress (optimize.ErrNoProgress,
 // ErrLinesearcherFailure) a gradient below 1e-5 is accepted as converged.
-// Any other end, including running out of Config.MaxIterations, is an
-// error wrapping the package's "optimisation did not converge". A failed
-// fit is never replaced by a simpler one. The context is checked before
-// every evaluation (Problem.Status).
+// Any other end, including IterationLimit, is an error wrapping
+// "optimisation did not converge". A failed fit is never replaced by a
+// simpler one.
 //
 // # Forecasts and standard errors
 //

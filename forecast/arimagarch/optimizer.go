@@ -29,31 +29,31 @@ const (
 // stationary point.
 var errNotConverged = errors.New("optimisation did not converge")
 
-// optimizer minimises one objective by gonum/optimize's BFGS with its
-// default Bisection line search (strong Wolfe curvature condition, the
-// gradient evaluated only at points that decrease the objective). One is
-// made per fit and reused for every search of that fit, so the method, its
-// line searcher and inverse-Hessian storage and the settings are allocated
-// once. It is not safe for concurrent use.
+// optimizer minimises one objective with gonum/optimize: optimize.Minimize
+// with a quasi-Newton method (BFGS or L-BFGS, each with gonum's Bisection
+// line search, which evaluates the gradient only at points that decrease
+// the objective). One is made per fit and reused for every search of that
+// fit, so the Problem, the Method (with its line searcher and storage) and
+// the Settings are allocated once. It is not safe for concurrent use.
 //
 // A search converges when the gradient's infinity norm at a major
 // iteration falls below gradTol (Settings.GradientThreshold), or below
 // acceptTol when the line search can make no more progress
-// (optimize.ErrNoProgress, ErrLinesearcherFailure). It stops otherwise
-// after Settings.MajorIterations iterations or evalsPerIter times as many
-// evaluations (Settings.FuncEvaluations). There is no function-value
-// convergence test (Converger is optimize.NeverTerminate): a flat stretch
-// of the likelihood is not an optimum. The context is checked before every
-// evaluation through Problem.Status.
+// (optimize.ErrNoProgress, optimize.ErrLinesearcherFailure). It stops
+// otherwise after Settings.MajorIterations iterations or evalsPerIter times
+// as many evaluations (Settings.FuncEvaluations). There is no
+// function-value convergence test (Converger is optimize.NeverTerminate): a
+// flat stretch of the likelihood is not an optimum. The context is checked
+// after every evaluation through Problem.Status.
 type optimizer struct {
 	ctx      context.Context
 	problem  optimize.Problem
-	method   optimize.BFGS
+	method   optimize.Method
 	settings optimize.Settings
 }
 
-func newOptimizer(ctx context.Context, f func(x []float64) float64, grad func(g, x []float64)) *optimizer {
-	o := &optimizer{ctx: ctx}
+func newOptimizer(ctx context.Context, method optimize.Method, f func(x []float64) float64, grad func(g, x []float64)) *optimizer {
+	o := &optimizer{ctx: ctx, method: method}
 	o.problem = optimize.Problem{
 		Func: f,
 		Grad: grad,
@@ -64,7 +64,6 @@ func newOptimizer(ctx context.Context, f func(x []float64) float64, grad func(g,
 			return optimize.NotTerminated, nil
 		},
 	}
-	o.method.Linesearcher = &optimize.Bisection{}
 	o.settings = optimize.Settings{
 		GradientThreshold: gradTol,
 		Converger:         optimize.NeverTerminate{},
@@ -100,7 +99,7 @@ func (o *optimizer) run(x0 []float64, maxIter int, strict bool) (x []float64, fx
 	// The starting point counts as the first major iteration.
 	o.settings.MajorIterations = maxIter + 1
 	o.settings.FuncEvaluations = evalsPerIter * (maxIter + 1)
-	res, err := optimize.Minimize(o.problem, x0, &o.settings, &o.method)
+	res, err := optimize.Minimize(o.problem, x0, &o.settings, o.method)
 	if cerr := o.ctx.Err(); cerr != nil {
 		return nil, 0, false, cerr
 	}
