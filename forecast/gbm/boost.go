@@ -157,10 +157,17 @@ func Fit(ctx context.Context, cfg Config, X [][]float64, y []float64) (*Ensemble
 		seed := rs.randint(randMax)
 		tree := b.build(resid, mask, seed)
 		for i := range raw {
-			for f := range row {
-				row[f] = cols[f][i]
+			var v float64
+			if mask == nil || mask[i] {
+				// The builder's partition compares as prediction does.
+				v = tree.Nodes[b.leafOf[i]].Value
+			} else {
+				for f := range row {
+					row[f] = cols[f][i]
+				}
+				v = tree.leafValue(row)
 			}
-			raw[i] += float64(cfg.LearningRate * tree.leafValue(row))
+			raw[i] += float64(cfg.LearningRate * v)
 		}
 		e.Trees = append(e.Trees, tree)
 

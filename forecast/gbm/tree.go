@@ -108,6 +108,7 @@ type builder struct {
 	tieRows  []int32
 	keyBuf   []byte
 	inBag    []bool
+	leafOf   []int32 // per in-bag row, the leaf of the last tree built
 	// tieGroups[f] are the groups of rows with exactly equal values of f
 	// over all rows, nil when there are too many to check per node; mark
 	// holds stamp for the rows of the node being split.
@@ -167,6 +168,7 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 		b.inv[k] = 1 / float64(k)
 	}
 	b.inBag = make([]bool, n)
+	b.leafOf = make([]int32, n)
 	b.mark = make([]uint32, n)
 	b.tieGroups = make([][][]int32, p)
 	for f := range cols {
@@ -332,6 +334,11 @@ func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
 			nd.Feature, nd.Threshold = sp.feature, sp.threshold
 		}
 		b.nodes = append(b.nodes, nd)
+		if isLeaf {
+			for _, i := range b.samples[start:end] {
+				b.leafOf[i] = int32(id)
+			}
+		}
 		if rec.parent >= 0 {
 			if rec.isLeft {
 				b.nodes[rec.parent].Left = id
