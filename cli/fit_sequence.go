@@ -8,22 +8,27 @@ import (
 	"runner/forecast"
 	"runner/forecast/lstm"
 	"runner/forecast/nn"
+	"runner/forecast/transformer"
 )
 
 func init() {
-	registerFitter(lstm.Name, fitter{needsBars: true, run: fitLSTM})
+	registerFitter(lstm.Name, fitter{needsBars: true, run: fitSequence(lstm.New)})
+	registerFitter(transformer.Name, fitter{needsBars: true, run: fitSequence(transformer.New)})
 }
 
-func fitLSTM(c *cli.Context, in fitInput) error {
-	m, err := lstm.New(in.Opts)
-	if err != nil {
-		return err
+// fitSequence is the fitter of a model built on nn.SequenceModel.
+func fitSequence(newModel forecast.Constructor) func(c *cli.Context, in fitInput) error {
+	return func(c *cli.Context, in fitInput) error {
+		m, err := newModel(in.Opts)
+		if err != nil {
+			return err
+		}
+		f, err := m.(*nn.SequenceModel).Fit(c.Context, in.Bars)
+		if err != nil {
+			return fmt.Errorf("fit %s: %s: %w", m.Name(), in.File, err)
+		}
+		return printTraining(in, f.FitResult, f.Distribution)
 	}
-	f, err := m.(*lstm.Model).Fit(c.Context, in.Bars)
-	if err != nil {
-		return fmt.Errorf("fit lstm: %s: %w", in.File, err)
-	}
-	return printTraining(in, f.FitResult, f.Distribution)
 }
 
 // printTraining prints a sequence model's training record (loss per epoch,
