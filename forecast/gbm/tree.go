@@ -138,6 +138,9 @@ type builder struct {
 	rowset int32
 	base   int32
 	chain  []int
+	// lastPair is the position of the lone pair of equal values of the
+	// chain's last feature in the node, -1 when it has more.
+	lastPair int
 }
 
 func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
@@ -519,13 +522,15 @@ func (b *builder) sortFeature(f int, xf []float32) (idx []int32, exact bool, pai
 		b.chain = b.chain[:0]
 		return s, true, -1, filled
 	}
+	pair = -1
+	if dups == 1 {
+		pair = last - 1
+	}
 	if col[s[0]] != col[s[m-1]] {
 		b.chain = append(b.chain, f)
+		b.lastPair = pair
 	}
-	if dups == 1 {
-		return s, false, last - 1, filled
-	}
-	return s, false, -1, filled
+	return s, false, pair, filled
 }
 
 // scanTied is scan for a feature with exactly equal values in the node,
@@ -708,17 +713,10 @@ func (b *builder) scanPair(f int, idx []int32, q int, best *split, bestProxy *fl
 // children's impurities and the improvement.
 func (b *builder) partition(best *split, impurity float64, keepLists bool) {
 	start, end := b.start, b.end
-	b.materialize()
-	col := b.cols[best.feature]
 	s := b.samples
-	p, pend := start, end
-	for p < pend {
-		if float64(col[s[p]]) <= best.threshold {
-			p++
-		} else {
-			pend--
-			s[p], s[pend] = s[pend], s[p]
-		}
+	if keepLists || !b.leavesIgnorePair(best) {
+		b.materialize()
+		partitionRows(s[start:end], b.cols[best.feature], best.threshold)
 	}
 	best.rowsetLeft, best.rowsetRight, best.stateLeft, best.stateRight = -1, -1, -1, -1
 	if keepLists {
@@ -778,4 +776,76 @@ func (b *builder) partition(best *split, impurity float64, keepLists bool) {
 	best.impurityRight = sqRight/wr - float64(mr*mr)
 	best.improvement = (b.wnNode / b.wnSamples) *
 		(impurity - float64(wr/b.wnNode*best.impurityRight) - float64(wl/b.wnNode*best.impurityLeft))
+}
+
+// partitionRows is scikit-learn's in-place swap loop: rows with
+// float32(col) <= thr first.
+func partitionRows(s []int32, col []float32, thr float64) {
+	p, pend := 0, len(s)
+	for p < pend {
+		if float64(col[s[p]]) <= thr {
+			p++
+		} else {
+			pend--
+			s[p], s[pend] = s[pend], s[p]
+		}
+	}
+}
+
+// leafSums are the sums over a node's partitioned rows that its children,
+// when they are leaves, depend on: the partition's sum of the left rows (by
+// the same update as partition) and of their squares, and each child's
+// Criterion.init sums.
+type leafSums struct {
+	update, sqLeft, left, right, sqRight float64
+}
+
+// leafSumsOf returns the leafSums of the node's rows s partitioned at pos.
+func (b *builder) leafSumsOf(s []int32, pos int) leafSums {
+	y := b.y
+	var r leafSums
+	for _, i := range s[:pos] {
+		yi := y[i]
+		r.left += yi
+		r.sqLeft += float64(yi * yi)
+	}
+	for _, i := range s[pos:] {
+		yi := y[i]
+		r.right += yi
+		r.sqRight += float64(yi * yi)
+	}
+	r.update = r.left
+	if pos > len(s)-pos {
+		r.update = b.sumTotal
+		for k := len(s) - 1; k >= pos; k-- {
+			r.update -= y[s[k]]
+		}
+	}
+	return r
+}
+
+// leavesIgnorePair handles the partition of a node whose children are
+// leaves when scikit-learn's order before it (the last sort's) is not known
+// but differs from sorted[f][start:end] at most by the order of one pair of
+// equal values: it partitions both orders, and when every sum the leaves
+// depend on agrees it leaves the first in samples[start:end] and returns
+// true, sparing the simulation of the chain of sorts. Otherwise it returns
+// false and the caller works out the order.
+func (b *builder) leavesIgnorePair(best *split) bool {
+	if len(b.chain) == 0 || b.lastPair < 0 || b.chainKnown() {
+		return false
+	}
+	start, end := b.start, b.end
+	pos := best.pos - start
+	list := b.sorted[b.chain[len(b.chain)-1]][start:end]
+	col := b.cols[best.feature]
+	s := b.samples[start:end]
+	copy(s, list)
+	partitionRows(s, col, best.threshold)
+	t := b.tmp[:end-start]
+	copy(t, list)
+	q := b.lastPair
+	t[q], t[q+1] = t[q+1], t[q]
+	partitionRows(t, col, best.threshold)
+	return b.leafSumsOf(s, pos) == b.leafSumsOf(t, pos)
 }
