@@ -631,50 +631,67 @@ func (b *builder) scan(f int, idx []int32, best *split, bestProxy *float64) {
 func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, guard int,
 	best *split, bestProxy *float64) (sum float64, last int, ok bool) {
 	m := len(idx)
+	if from >= to {
+		return s, pos, true
+	}
 	y := b.y
 	col := b.cols[f]
 	sumTotal, wn := b.sumTotal, b.wnNode
-	minLeaf := b.minLeaf
 	inv := b.inv[:m+1]
 	bp := *bestProxy
 	bound := bp - 1e-12*math.Abs(bp)
-	for p := from; p < to; p++ {
-		i0, i1 := idx[p-1], idx[p]
-		s += y[i0]
-		x0, x1 := col[i0], col[i1]
-		if x1 <= float32(x0+featureThreshold) || p < minLeaf || m-p < minLeaf {
-			continue
-		}
-		// criterion.update(p)
-		if p-pos > m-p {
-			if p <= guard {
-				return s, pos, false
+	// Positions below minLeaf or above m-minLeaf only add to the sum.
+	lo, hi := max(from, b.minLeaf), min(to, m-b.minLeaf+1)
+	for p := from; p < min(lo, to); p++ {
+		s += y[idx[p-1]]
+	}
+	if lo < hi {
+		// The row at p-1 is carried from the previous position.
+		i0 := idx[lo-1]
+		x0, y0 := col[i0], y[i0]
+		for p, i1 := range idx[lo:hi] {
+			p += lo
+			x1, y1 := col[i1], y[i1]
+			s += y0
+			xp := x0
+			x0, y0 = x1, y1
+			if x1 <= float32(xp+featureThreshold) {
+				continue
 			}
-			s = sumTotal
-			for k := m - 1; k >= p; k-- {
-				s -= y[idx[k]]
+			// criterion.update(p)
+			if p-pos > m-p {
+				if p <= guard {
+					return s, pos, false
+				}
+				s = sumTotal
+				for k := m - 1; k >= p; k-- {
+					s -= y[idx[k]]
+				}
+			}
+			pos = p
+			sr := sumTotal - s
+			// A cheap bound first: with reciprocals the proxy is within a few
+			// ulps of scikit-learn's, so only candidates that come within 1e-12
+			// of the best are evaluated exactly (and compared exactly).
+			sl2, sr2 := float64(s*s), float64(sr*sr)
+			if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < bound {
+				continue
+			}
+			wl := float64(p)
+			proxy := sl2/wl + sr2/(wn-wl)
+			if proxy > bp {
+				bp = proxy
+				bound = bp - 1e-12*math.Abs(bp)
+				thr := float64(xp)/2.0 + float64(x1)/2.0
+				if thr == float64(x1) || math.IsInf(thr, 0) {
+					thr = float64(xp)
+				}
+				best.feature, best.pos, best.threshold = f, b.start+p, thr
 			}
 		}
-		pos = p
-		sr := sumTotal - s
-		// A cheap bound first: with reciprocals the proxy is within a few
-		// ulps of scikit-learn's, so only candidates that come within 1e-12
-		// of the best are evaluated exactly (and compared exactly).
-		sl2, sr2 := float64(s*s), float64(sr*sr)
-		if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < bound {
-			continue
-		}
-		wl := float64(p)
-		proxy := sl2/wl + sr2/(wn-wl)
-		if proxy > bp {
-			bp = proxy
-			bound = bp - 1e-12*math.Abs(bp)
-			thr := float64(x0)/2.0 + float64(x1)/2.0
-			if thr == float64(x1) || math.IsInf(thr, 0) {
-				thr = float64(x0)
-			}
-			best.feature, best.pos, best.threshold = f, b.start+p, thr
-		}
+	}
+	for p := max(hi, from); p < to; p++ {
+		s += y[idx[p-1]]
 	}
 	*bestProxy = bp
 	return s, pos, true
