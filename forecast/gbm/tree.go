@@ -745,18 +745,9 @@ func (b *builder) partition(best *split, impurity float64, keepLists bool) {
 			goLeft[s[k]] = 0
 		}
 		tmp := b.tmp
+		nl, nr := best.pos-start, end-best.pos
 		for f := range b.sorted {
-			list := b.sorted[f][start:end]
-			l, r := 0, 0
-			for _, i := range list {
-				// Branch-free: the side is unpredictable.
-				g := int(goLeft[i])
-				list[l] = i
-				tmp[r] = i
-				l += g
-				r += 1 - g
-			}
-			copy(list[l:], tmp[:r])
+			splitList(b.sorted[f][start:end], tmp, goLeft, nl, nr)
 		}
 		kl := splitKey{from: b.rowset, feature: int32(best.feature), threshold: best.threshold, left: true}
 		kr := kl
@@ -865,4 +856,50 @@ func (b *builder) leavesIgnorePair(best *split) bool {
 	t[q], t[q+1] = t[q+1], t[q]
 	partitionRows(t, col, best.threshold)
 	return b.leafSumsOf(s, pos) == b.leafSumsOf(t, pos)
+}
+
+// splitList splits list stably into the nl rows with goLeft set, then the nr
+// others; tmp is scratch of at least len(list).
+func splitList(list, tmp []int32, goLeft []uint8, nl, nr int) {
+	m := len(list)
+	switch {
+	case 8*nl <= m:
+		// Few go left: branches are predictable, and most rows are
+		// written once.
+		l, r := 0, 0
+		for _, i := range list {
+			if goLeft[i] != 0 {
+				tmp[l] = i
+				l++
+			} else {
+				list[r] = i
+				r++
+			}
+		}
+		copy(list[l:], list[:r])
+		copy(list, tmp[:l])
+	case 8*nr <= m:
+		l, r := 0, 0
+		for _, i := range list {
+			if goLeft[i] != 0 {
+				list[l] = i
+				l++
+			} else {
+				tmp[r] = i
+				r++
+			}
+		}
+		copy(list[l:], tmp[:r])
+	default:
+		l, r := 0, 0
+		for _, i := range list {
+			// Branch-free: the side is unpredictable.
+			g := int(goLeft[i])
+			list[l] = i
+			tmp[r] = i
+			l += g
+			r += 1 - g
+		}
+		copy(list[l:], tmp[:r])
+	}
 }
