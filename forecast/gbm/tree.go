@@ -103,8 +103,6 @@ type builder struct {
 	keys     []uint64
 	keys2    []uint64
 	inv      []float64 // inv[k] = 1/k
-	validPos []int32   // scan: valid split positions
-	validSum []float64 // scan: running sums there
 	tieRanks []uint32
 	tiePos   []int32
 	tieRows  []int32
@@ -169,8 +167,6 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.keys = make([]uint64, n)
 	b.keys2 = make([]uint64, n)
 	b.inv = make([]float64, n+1)
-	b.validPos = make([]int32, n)
-	b.validSum = make([]float64, n)
 	for k := 1; k <= n; k++ {
 		b.inv[k] = 1 / float64(k)
 	}
@@ -650,21 +646,15 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 		s += y[idx[p-1]]
 	}
 	if lo < hi {
-		// First the running sums at the valid positions, in order (a
-		// serial chain of additions), then the proxies (independent).
-		vp, vs := b.validPos[:0:m], b.validSum[:0:m]
-		vp, vs = vp[:hi-lo], vs[:hi-lo]
-		c := 0
 		// The row at p-1 is carried from the previous position.
 		i0 := idx[lo-1]
 		x0, y0 := col[i0], y[i0]
-		for p := lo; p < hi; p++ {
-			i1 := idx[p]
-			x1 := col[i1]
+		for p, i1 := range idx[lo:hi] {
+			p += lo
+			x1, y1 := col[i1], y[i1]
 			s += y0
-			y0 = y[i1]
 			xp := x0
-			x0 = x1
+			x0, y0 = x1, y1
 			if x1 <= float32(xp+featureThreshold) {
 				continue
 			}
@@ -679,16 +669,11 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 				}
 			}
 			pos = p
-			vp[c], vs[c] = int32(p), s
-			c++
-		}
-		for k, sl := range vs[:c] {
-			p := int(vp[k])
-			sr := sumTotal - sl
+			sr := sumTotal - s
 			// A cheap bound first: with reciprocals the proxy is within a few
 			// ulps of scikit-learn's, so only candidates that come within 1e-12
 			// of the best are evaluated exactly (and compared exactly).
-			sl2, sr2 := float64(sl*sl), float64(sr*sr)
+			sl2, sr2 := float64(s*s), float64(sr*sr)
 			if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < bound {
 				continue
 			}
@@ -697,10 +682,9 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 			if proxy > bp {
 				bp = proxy
 				bound = bp - 1e-12*math.Abs(bp)
-				x0, x1 := col[idx[p-1]], col[idx[p]]
-				thr := float64(x0)/2.0 + float64(x1)/2.0
+				thr := float64(xp)/2.0 + float64(x1)/2.0
 				if thr == float64(x1) || math.IsInf(thr, 0) {
-					thr = float64(x0)
+					thr = float64(xp)
 				}
 				best.feature, best.pos, best.threshold = f, b.start+p, thr
 			}
