@@ -103,6 +103,7 @@ type builder struct {
 	keys     []uint64
 	keys2    []uint64
 	inv      []float64 // inv[k] = 1/k
+	invRest  []float64 // invRest[p] = 1/(m-p) in the node being split, m rows
 	tieRanks []uint32
 	tiePos   []int32
 	tieRows  []int32
@@ -167,6 +168,7 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.keys = make([]uint64, n)
 	b.keys2 = make([]uint64, n)
 	b.inv = make([]float64, n+1)
+	b.invRest = make([]float64, n+1)
 	for k := 1; k <= n; k++ {
 		b.inv[k] = 1 / float64(k)
 	}
@@ -407,6 +409,9 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 	nVisited, nFound, nDrawn := 0, 0, 0
 	nTotal := nKnownConstants
 	xf := b.xf[:m]
+	for p := range m + 1 {
+		b.invRest[p] = b.inv[m-p]
+	}
 	b.stamp++
 	for _, i := range b.samples[start:end] {
 		b.mark[i] = b.stamp
@@ -646,37 +651,44 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 		s += y[idx[p-1]]
 	}
 	if lo < hi {
-		// The row at p-1 is carried from the previous position.
+		// The row at p-1 is carried from the previous position; positions
+		// are p = lo+k.
 		i0 := idx[lo-1]
 		x0, y0 := col[i0], y[i0]
-		for p, i1 := range idx[lo:hi] {
-			p += lo
-			x1, y1 := col[i1], y[i1]
+		rows := idx[lo:hi]
+		invL := inv[lo:hi]
+		invL = invL[:len(rows)]
+		invR := b.invRest[lo:hi]
+		invR = invR[:len(rows)]
+		mk := m - lo
+		posK := pos - lo
+		for k, i1 := range rows {
+			x1 := col[i1]
 			s += y0
+			y0 = y[i1]
 			xp := x0
-			x0, y0 = x1, y1
+			x0 = x1
 			if x1 <= float32(xp+featureThreshold) {
 				continue
 			}
 			// criterion.update(p)
-			if p-pos > m-p {
+			if k-posK > mk-k {
+				p := lo + k
 				if p <= guard {
 					return s, pos, false
 				}
-				s = sumTotal
-				for k := m - 1; k >= p; k-- {
-					s -= y[idx[k]]
-				}
+				s = b.backwardSum(idx, p)
 			}
-			pos = p
+			posK = k
 			sr := sumTotal - s
 			// A cheap bound first: with reciprocals the proxy is within a few
 			// ulps of scikit-learn's, so only candidates that come within 1e-12
 			// of the best are evaluated exactly (and compared exactly).
 			sl2, sr2 := float64(s*s), float64(sr*sr)
-			if float64(sl2*inv[p])+float64(sr2*inv[m-p]) < bound {
+			if float64(sl2*invL[k])+float64(sr2*invR[k]) < bound {
 				continue
 			}
+			p := lo + k
 			wl := float64(p)
 			proxy := sl2/wl + sr2/(wn-wl)
 			if proxy > bp {
@@ -689,12 +701,23 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 				best.feature, best.pos, best.threshold = f, b.start+p, thr
 			}
 		}
+		pos = lo + posK
 	}
 	for p := max(hi, from); p < to; p++ {
 		s += y[idx[p-1]]
 	}
 	*bestProxy = bp
 	return s, pos, true
+}
+
+// backwardSum is criterion.update(p) backward: the node's sum less the rows
+// of idx from p on, subtracted from the end.
+func (b *builder) backwardSum(idx []int32, p int) float64 {
+	s := b.sumTotal
+	for k := len(idx) - 1; k >= p; k-- {
+		s -= b.y[idx[k]]
+	}
+	return s
 }
 
 // scanPair is scan for a feature with exactly one pair of equal values in
