@@ -290,6 +290,10 @@ func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
 	// scikit-learn's weighted_n_samples.
 	b.wnSamples = float64(len(b.samples))
 	for f := range b.sorted {
+		if mask == nil {
+			b.sorted[f] = append(b.sorted[f][:0], b.order[f]...)
+			continue
+		}
 		s := b.sorted[f][:0]
 		for _, i := range b.order[f] {
 			if b.inBag[i] {
