@@ -191,7 +191,7 @@ func (b *builder) simulate(s int32, f int) int32 {
 	// row's position is fixed by its unique value.
 	rows := b.tieRows[:0]
 	if len(ties) == 1 {
-		rows = groupIntrosort(keys, b.keys2[:end-start], ties[0], rows)
+		rows = groupIntrosortScratch(keys, b.keys2[:end-start], b.sortPos, ties[0], rows)
 	} else {
 		tiesIntrosort(keys, ties)
 		for _, p := range pos {

@@ -1,9 +1,6 @@
 package gbm
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // introsort sorts xf and idx together by xf, exactly as scikit-learn's
 // splitter does (_splitter.pyx: introsort with median-of-3 pivot, 3-way
@@ -217,12 +214,15 @@ func heapsortKeys(keys []uint64) {
 // groupIntrosort returns the rows of keys (rank<<32|row, as tiesIntrosort)
 // with rank v, at least two of them, in the order introsort leaves them. It
 // follows only the sub-problem that holds rank v, and instead of running
-// introsort's in-place 3-way partition it reads the elements in the order
-// that partition examines them (from the front, and after each element
-// greater than the pivot from the back), which copies the lesser elements
-// in examination order and the greater ones in reverse, as the partition
-// leaves them. buf is scratch of len(keys); keys is overwritten.
+// introsort's in-place 3-way partition it works out where that partition
+// leaves each element of the side it follows (see partitionSide). buf is
+// scratch of len(keys); keys is overwritten.
 func groupIntrosort(keys, buf []uint64, v uint32, out []int32) []int32 {
+	return groupIntrosortScratch(keys, buf, make([]int32, len(keys)+1), v, out)
+}
+
+// groupIntrosortScratch is groupIntrosort with scratch pos of len(keys)+1.
+func groupIntrosortScratch(keys, buf []uint64, pos []int32, v uint32, out []int32) []int32 {
 	maxd := 2 * int(math.Log(float64(len(keys)))/math.Log(2))
 	src, dst := keys, buf
 	for {
@@ -241,7 +241,9 @@ func groupIntrosort(keys, buf []uint64, v uint32, out []int32) []int32 {
 		if v == pivot {
 			// The equal elements stay between the lesser and the greater
 			// ones; each lesser element examined moves the first of them
-			// behind the last.
+			// behind the last. Elements are read in the order the
+			// partition examines them: from the front, and after each
+			// element greater than the pivot from the back.
 			head, cnt := 0, 0
 			front, back := 0, n-1
 			fromBack := false
@@ -271,38 +273,80 @@ func groupIntrosort(keys, buf []uint64, v uint32, out []int32) []int32 {
 			}
 			return out
 		}
-		wantGreater := v > pivot
-		cnt := 0
-		front, back := 0, n-1
-		fromBack := false
-		for front <= back {
-			// Branch-free: the classes are unpredictable.
-			at := front
-			if fromBack {
-				at = back
-			}
-			k := src[at]
-			r := uint32(k >> 32)
-			gt := r > pivot
-			keep := r < pivot
-			if wantGreater {
-				keep = gt
-			}
-			if fromBack {
-				back--
-			} else {
-				front++
-			}
-			fromBack = gt
-			dst[cnt] = k
-			if keep {
-				cnt++
-			}
-		}
-		next := dst[:cnt]
-		if wantGreater {
-			slices.Reverse(next)
-		}
-		src, dst = next, src
+		src, dst = partitionSide(src, dst, pos, pivot, v > pivot), src
 	}
+}
+
+// partitionSide returns, in dst, the elements of src less than pivot (or,
+// when greater is true, greater than it) in the order introsort's 3-way
+// partition leaves them. dst must be longer than the result.
+//
+// The partition examines src from the front; after an element greater
+// than the pivot it examines the back, going on while the elements there
+// are greater, and the first one that is not takes the greater element's
+// turn. So the front element at k is examined in its own turn when it is not
+// greater, and otherwise the j-th such one is replaced by the j-th element
+// from the back that is not greater (positions in pos), unless that one has
+// already been reached from the front, which ends the partition. Lesser
+// elements are moved to the front in examination order. Greater ones are
+// moved to the back from the end in examination order, which works out to:
+// the greater element examined from the back at t ends at t-c, and the j-th
+// greater element from the front where the (j-1)-th replacement was
+// (position n for j = 0) less c, c = n-G+1 for G greater elements. The
+// loops are branch-free: the classes are unpredictable.
+func partitionSide(src, dst []uint64, pos []int32, pivot uint32, greater bool) []uint64 {
+	n := len(src)
+	np := 0
+	for t := n - 1; t >= 0; t-- {
+		pos[np] = int32(t)
+		np += b2i(uint32(src[t]>>32) <= pivot)
+	}
+	pos[np] = -1
+	j, back := 0, n-1
+	if !greater {
+		cnt := 0
+		for k := 0; k <= back; k++ {
+			gt := b2i(uint32(src[k]>>32) > pivot)
+			pj := int(pos[j])
+			if gt&b2i(pj <= k) != 0 {
+				break
+			}
+			e := src[k+gt*(pj-k)]
+			back += gt * (pj - 1 - back)
+			j += gt
+			dst[cnt] = e
+			cnt += b2i(uint32(e>>32) < pivot)
+		}
+		return dst[:cnt]
+	}
+	g := n - np
+	c := n - g + 1
+	// Elements not kept are written to dst[g], past the result.
+	k := 0
+	for ; k <= back; k++ {
+		e := src[k]
+		gt := b2i(uint32(e>>32) > pivot)
+		dst[g+gt*(back+1-c-g)] = e
+		pj := int(pos[j])
+		if gt&b2i(pj <= k) != 0 {
+			back = k
+			break
+		}
+		back += gt * (pj - 1 - back)
+		j += gt
+	}
+	for t := back + 1; t < n; t++ {
+		e := src[t]
+		gt := b2i(uint32(e>>32) > pivot)
+		dst[g+gt*(t-c-g)] = e
+	}
+	return dst[:g]
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

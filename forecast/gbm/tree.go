@@ -102,6 +102,7 @@ type builder struct {
 	rank     [][]uint32 // per feature, dense rank of each row's value
 	keys     []uint64
 	keys2    []uint64
+	sortPos  []int32   // groupIntrosort scratch, n+1
 	inv      []float64 // inv[k] = 1/k
 	invRest  []float64 // invRest[p] = 1/(m-p) in the node being split, m rows
 	tieRanks []uint32
@@ -167,6 +168,7 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.goLeft = make([]uint8, n)
 	b.keys = make([]uint64, n)
 	b.keys2 = make([]uint64, n)
+	b.sortPos = make([]int32, n+1)
 	b.inv = make([]float64, n+1)
 	b.invRest = make([]float64, n+1)
 	for k := 1; k <= n; k++ {
