@@ -102,6 +102,7 @@ type builder struct {
 	rank     [][]uint32 // per feature, dense rank of each row's value
 	keys     []uint64
 	keys2    []uint64
+	fewPos   [maxFewRows]int
 	sortPos  []int32   // groupIntrosort scratch, n+1
 	inv      []float64 // inv[k] = 1/k
 	invRest  []float64 // invRest[p] = 1/(m-p) in the node being split, m rows
@@ -775,8 +776,19 @@ func (b *builder) partition(best *split, impurity float64, keepLists bool) {
 		}
 		tmp := b.tmp
 		nl, nr := best.pos-start, end-best.pos
-		for f := range b.sorted {
-			splitList(b.sorted[f][start:end], tmp, goLeft, nl, nr)
+		switch {
+		case nl <= maxFewRows:
+			for f := range b.sorted {
+				splitFew(b.sorted[f][start:end], b.cols[f], s[start:best.pos], true, b.fewPos[:nl])
+			}
+		case nr <= maxFewRows:
+			for f := range b.sorted {
+				splitFew(b.sorted[f][start:end], b.cols[f], s[best.pos:end], false, b.fewPos[:nr])
+			}
+		default:
+			for f := range b.sorted {
+				splitList(b.sorted[f][start:end], tmp, goLeft, nl, nr)
+			}
 		}
 		kl := splitKey{from: b.rowset, feature: int32(best.feature), threshold: best.threshold, left: true}
 		kr := kl
@@ -931,4 +943,70 @@ func splitList(list, tmp []int32, goLeft []uint8, nl, nr int) {
 		}
 		copy(list[l:], tmp[:r])
 	}
+}
+
+// maxFewRows is the most rows on the small side of a split for splitFew.
+const maxFewRows = 8
+
+// splitFew is splitList for a split with few rows on one side: rows, all in
+// list, go first (left) or last, in list order, the others keep their
+// order. It finds the rows in list by binary search on col, list being in
+// ascending order of col, and moves the others in blocks. pos is scratch of
+// len(rows).
+func splitFew(list []int32, col []float32, rows []int32, left bool, pos []int) {
+	m := len(list)
+	for j, r := range rows {
+		v := col[r]
+		lo, hi := 0, m
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			if col[list[mid]] < v {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		for list[lo] != r {
+			lo++
+		}
+		// Insertion into ascending order.
+		k := j
+		for k > 0 && pos[k-1] > lo {
+			pos[k] = pos[k-1]
+			k--
+		}
+		pos[k] = lo
+	}
+	k := len(pos)
+	if left {
+		// The others before pos[j] move right by k-j, the rightmost
+		// first; then the rows take the front.
+		var rs [maxFewRows]int32
+		for j, p := range pos {
+			rs[j] = list[p]
+		}
+		for j := k - 1; j >= 0; j-- {
+			from := 0
+			if j > 0 {
+				from = pos[j-1] + 1
+			}
+			copy(list[from+k-j:pos[j]+k-j], list[from:pos[j]])
+		}
+		copy(list, rs[:k])
+		return
+	}
+	// The others after pos[j] move left by j+1, the leftmost first; then
+	// the rows take the end.
+	var rs [maxFewRows]int32
+	for j, p := range pos {
+		rs[j] = list[p]
+	}
+	for j := 0; j < k; j++ {
+		to := m
+		if j+1 < k {
+			to = pos[j+1]
+		}
+		copy(list[pos[j]+1-(j+1):to-(j+1)], list[pos[j]+1:to])
+	}
+	copy(list[m-k:], rs[:k])
 }
