@@ -118,6 +118,11 @@ type builder struct {
 	tieGroups [][][]int32
 	mark      []uint32
 	stamp     uint32
+	// closeGroups[f] are the groups of rows whose values of f chain within
+	// FEATURE_THRESHOLD over all rows (separated), nil when there are too
+	// many; sep tells scanFrom that every position it scans is valid.
+	closeGroups [][][]int32
+	sep         bool
 
 	// order states of the fit (order.go)
 	states      []orderState
@@ -179,8 +184,10 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.leafOf = make([]int32, n)
 	b.mark = make([]uint32, n)
 	b.tieGroups = make([][][]int32, p)
+	b.closeGroups = make([][][]int32, p)
 	for f := range cols {
 		b.tieGroups[f] = tieGroups(b.order[f], b.rank[f])
+		b.closeGroups[f] = closeGroups(cols[f], b.order[f])
 	}
 	b.stateIndex = make(map[string]int32)
 	b.startIndex = make(map[splitKey]int32)
@@ -208,6 +215,33 @@ func tieGroups(order []int32, rank []uint32) [][]int32 {
 		if e-k >= 2 {
 			rows += e - k
 			if rows > maxTiedRows {
+				return nil
+			}
+			groups = append(groups, append([]int32(nil), order[k:e]...))
+		}
+		k = e
+	}
+	return groups
+}
+
+// maxCloseRows is the most rows the groups of closeGroups may hold.
+const maxCloseRows = 32
+
+// closeGroups returns the groups of rows, given in ascending order of col,
+// whose consecutive values are within FEATURE_THRESHOLD (float32(x0 +
+// FEATURE_THRESHOLD) >= x1, so exactly equal values too); an empty non-nil
+// slice when there are none, nil when they hold more than maxCloseRows rows.
+func closeGroups(col []float32, order []int32) [][]int32 {
+	groups := [][]int32{}
+	rows := 0
+	for k := 0; k < len(order); {
+		e := k + 1
+		for e < len(order) && col[order[e]] <= float32(col[order[e-1]]+featureThreshold) {
+			e++
+		}
+		if e-k >= 2 {
+			rows += e - k
+			if rows > maxCloseRows {
 				return nil
 			}
 			groups = append(groups, append([]int32(nil), order[k:e]...))
@@ -444,19 +478,21 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		features[fi], features[fj] = features[fj], features[fi]
 		switch {
 		case exact:
+			b.sep = b.separated(f, false)
 			b.scan(f, idx, &best, &bestProxy)
 		case b.chainKnown():
 			// scikit-learn's order among equal values is known: put it in
 			// idx.
 			b.resolve()
-			b.scan(f, idx, &best, &bestProxy)
+			b.scanKnown(f, idx, pair, &best, &bestProxy)
 		case pair >= 0:
+			b.sep = b.separated(f, true)
 			if saved, savedProxy := best, bestProxy; !b.scanPair(f, idx, pair, &best, &bestProxy) {
 				// The outcome depends on the order of the pair: work out
 				// scikit-learn's.
 				best, bestProxy = saved, savedProxy
 				b.resolve()
-				b.scan(f, idx, &best, &bestProxy)
+				b.scanKnown(f, idx, pair, &best, &bestProxy)
 			}
 		default:
 			if !filled {
@@ -470,6 +506,7 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 				// scikit-learn's.
 				best, bestProxy = saved, savedProxy
 				b.resolve()
+				b.sep = false
 				b.scan(f, idx, &best, &bestProxy)
 			}
 		}
@@ -631,6 +668,50 @@ func (b *builder) scan(f int, idx []int32, best *split, bestProxy *float64) {
 	b.scanFrom(f, idx, 1, len(idx), 0, 0, -1, best, bestProxy)
 }
 
+// scanKnown is scan over rows idx in scikit-learn's order for a feature
+// with exactly equal values in the node, a lone pair at pair or more (pair
+// -1).
+func (b *builder) scanKnown(f int, idx []int32, pair int, best *split, bestProxy *float64) {
+	if pair >= 0 && b.separated(f, true) {
+		// Every position but the one inside the pair is valid.
+		b.sep = true
+		s, pos, _ := b.scanFrom(f, idx, 1, pair+1, 0, 0, -1, best, bestProxy)
+		b.scanFrom(f, idx, pair+2, len(idx), s+b.y[idx[pair]], pos, -1, best, bestProxy)
+		return
+	}
+	b.sep = false
+	b.scan(f, idx, best, bestProxy)
+}
+
+// separated reports whether no two of the node's rows have values of f
+// within FEATURE_THRESHOLD of each other (exactly equal included), except,
+// with pair, the node's lone pair of equal values: then every split position
+// of f is valid but the one inside the pair. It checks the feature's groups
+// of close values over all rows: two rows whose values are consecutive in
+// the node and within FEATURE_THRESHOLD are in one group, since every pair
+// of consecutive values between them is as close.
+func (b *builder) separated(f int, pair bool) bool {
+	groups := b.closeGroups[f]
+	if groups == nil {
+		return false
+	}
+	col := b.cols[f]
+	for _, g := range groups {
+		c := 0
+		var r0, r1 int32
+		for _, i := range g {
+			if b.mark[i] == b.stamp {
+				c++
+				r0, r1 = r1, i
+			}
+		}
+		if c >= 2 && !(pair && c == 2 && col[r0] == col[r1]) {
+			return false
+		}
+	}
+	return true
+}
+
 // scanFrom evaluates the split positions p in [from, to) of one feature
 // (sorted values xf, rows idx), where s is the running sum of y over
 // idx[:from-1] and pos the position of the last criterion update, and
@@ -661,7 +742,6 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 		// The row at p-1 is carried from the previous position; positions
 		// are p = lo+k.
 		i0 := idx[lo-1]
-		x0, y0 := col[i0], y[i0]
 		rows := idx[lo:hi]
 		invL := inv[lo:hi]
 		invL = invL[:len(rows)]
@@ -669,6 +749,42 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 		invR = invR[:len(rows)]
 		mk := m - lo
 		posK := pos - lo
+		if b.sep {
+			// Every position is valid: no values to compare.
+			y0 := y[i0]
+			for k, i1 := range rows {
+				s += y0
+				y0 = y[i1]
+				// criterion.update(p)
+				if k-posK > mk-k {
+					p := lo + k
+					if p <= guard {
+						return s, pos, false
+					}
+					s = b.backwardSum(idx, p)
+				}
+				posK = k
+				sr := sumTotal - s
+				sl2, sr2 := float64(s*s), float64(sr*sr)
+				if float64(sl2*invL[k])+float64(sr2*invR[k]) < bound {
+					continue
+				}
+				p := lo + k
+				wl := float64(p)
+				proxy := sl2/wl + sr2/(wn-wl)
+				if proxy > bp {
+					bp = proxy
+					bound = bp - 1e-12*math.Abs(bp)
+					best.feature, best.pos, best.threshold = f, b.start+p, threshold(col[idx[p-1]], col[i1])
+				}
+			}
+			for p := max(hi, from); p < to; p++ {
+				s += y[idx[p-1]]
+			}
+			*bestProxy = bp
+			return s, lo + posK, true
+		}
+		x0, y0 := col[i0], y[i0]
 		for k, i1 := range rows {
 			x1 := col[i1]
 			s += y0
@@ -701,11 +817,7 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 			if proxy > bp {
 				bp = proxy
 				bound = bp - 1e-12*math.Abs(bp)
-				thr := float64(xp)/2.0 + float64(x1)/2.0
-				if thr == float64(x1) || math.IsInf(thr, 0) {
-					thr = float64(xp)
-				}
-				best.feature, best.pos, best.threshold = f, b.start+p, thr
+				best.feature, best.pos, best.threshold = f, b.start+p, threshold(xp, x1)
 			}
 		}
 		pos = lo + posK
@@ -715,6 +827,16 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 	}
 	*bestProxy = bp
 	return s, pos, true
+}
+
+// threshold is the split threshold between consecutive values x0 < x1:
+// their midpoint in float64, or x0 when that rounds up to x1.
+func threshold(x0, x1 float32) float64 {
+	thr := float64(x0)/2.0 + float64(x1)/2.0
+	if thr == float64(x1) || math.IsInf(thr, 0) {
+		thr = float64(x0)
+	}
+	return thr
 }
 
 // backwardSum is criterion.update(p) backward: the node's sum less the rows
