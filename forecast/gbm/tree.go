@@ -119,10 +119,13 @@ type builder struct {
 	mark      []uint32
 	stamp     uint32
 	// closeGroups[f] are the groups of rows whose values of f chain within
-	// FEATURE_THRESHOLD over all rows (separated), nil when there are too
-	// many; sep tells scanFrom that every position it scans is valid.
+	// FEATURE_THRESHOLD over all rows (closeGroups), nil when there are too
+	// many. invalid are the node's invalid split positions of the feature
+	// being scanned when segs, and sep tells scanFrom that every position
+	// it scans is valid.
 	closeGroups [][][]int32
-	sep         bool
+	invalid     []int
+	segs, sep   bool
 
 	// order states of the fit (order.go)
 	states      []orderState
@@ -476,23 +479,22 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		}
 		fi--
 		features[fi], features[fj] = features[fj], features[fi]
+		b.segs = b.findInvalid(f, idx)
 		switch {
 		case exact:
-			b.sep = b.separated(f, false)
 			b.scan(f, idx, &best, &bestProxy)
 		case b.chainKnown():
 			// scikit-learn's order among equal values is known: put it in
 			// idx.
 			b.resolve()
-			b.scanKnown(f, idx, pair, &best, &bestProxy)
+			b.scan(f, idx, &best, &bestProxy)
 		case pair >= 0:
-			b.sep = b.separated(f, true)
 			if saved, savedProxy := best, bestProxy; !b.scanPair(f, idx, pair, &best, &bestProxy) {
 				// The outcome depends on the order of the pair: work out
 				// scikit-learn's.
 				best, bestProxy = saved, savedProxy
 				b.resolve()
-				b.scanKnown(f, idx, pair, &best, &bestProxy)
+				b.scan(f, idx, &best, &bestProxy)
 			}
 		default:
 			if !filled {
@@ -506,7 +508,6 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 				// scikit-learn's.
 				best, bestProxy = saved, savedProxy
 				b.resolve()
-				b.sep = false
 				b.scan(f, idx, &best, &bestProxy)
 			}
 		}
@@ -665,32 +666,20 @@ func (b *builder) scanTied(f int, xf []float32, idx []int32, best *split, bestPr
 // ascending order of f) with the MSE proxy, updating the running sums exactly as
 // RegressionCriterion.update does.
 func (b *builder) scan(f int, idx []int32, best *split, bestProxy *float64) {
-	b.scanFrom(f, idx, 1, len(idx), 0, 0, -1, best, bestProxy)
+	b.scanRange(f, idx, 1, len(idx), 0, 0, -1, best, bestProxy)
 }
 
-// scanKnown is scan over rows idx in scikit-learn's order for a feature
-// with exactly equal values in the node, a lone pair at pair or more (pair
-// -1).
-func (b *builder) scanKnown(f int, idx []int32, pair int, best *split, bestProxy *float64) {
-	if pair >= 0 && b.separated(f, true) {
-		// Every position but the one inside the pair is valid.
-		b.sep = true
-		s, pos, _ := b.scanFrom(f, idx, 1, pair+1, 0, 0, -1, best, bestProxy)
-		b.scanFrom(f, idx, pair+2, len(idx), s+b.y[idx[pair]], pos, -1, best, bestProxy)
-		return
-	}
-	b.sep = false
-	b.scan(f, idx, best, bestProxy)
-}
-
-// separated reports whether no two of the node's rows have values of f
-// within FEATURE_THRESHOLD of each other (exactly equal included), except,
-// with pair, the node's lone pair of equal values: then every split position
-// of f is valid but the one inside the pair. It checks the feature's groups
-// of close values over all rows: two rows whose values are consecutive in
-// the node and within FEATURE_THRESHOLD are in one group, since every pair
-// of consecutive values between them is as close.
-func (b *builder) separated(f int, pair bool) bool {
+// findInvalid lists in b.invalid, ascending, the split positions of f in
+// the node (rows idx in ascending order of f) that are not valid: where
+// the value is within FEATURE_THRESHOLD of the one before (exactly equal
+// included). It finds them from the feature's groups of close values over
+// all rows: two rows whose values are consecutive in the node and that
+// close are in one group (every pair of consecutive values between them is
+// as close), and a group's rows in the node are consecutive there. It
+// returns false, and lists nothing, when the feature has too many such
+// values.
+func (b *builder) findInvalid(f int, idx []int32) bool {
+	b.invalid = b.invalid[:0]
 	groups := b.closeGroups[f]
 	if groups == nil {
 		return false
@@ -698,18 +687,63 @@ func (b *builder) separated(f int, pair bool) bool {
 	col := b.cols[f]
 	for _, g := range groups {
 		c := 0
-		var r0, r1 int32
+		var first int32
 		for _, i := range g {
 			if b.mark[i] == b.stamp {
+				if c == 0 {
+					first = i
+				}
 				c++
-				r0, r1 = r1, i
 			}
 		}
-		if c >= 2 && !(pair && c == 2 && col[r0] == col[r1]) {
-			return false
+		if c < 2 {
+			continue
+		}
+		v := col[first]
+		lo, hi := 0, len(idx)
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			if col[idx[mid]] < v {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		for p := lo + 1; p < lo+c; p++ {
+			if col[idx[p]] <= float32(col[idx[p-1]]+featureThreshold) {
+				b.invalid = append(b.invalid, p)
+			}
 		}
 	}
 	return true
+}
+
+// scanRange is scanFrom over positions [from, to) (same arguments and
+// results). When the node's invalid positions of the feature are listed
+// (b.segs) it scans the runs of valid positions between them without
+// comparing values.
+func (b *builder) scanRange(f int, idx []int32, from, to int, s float64, pos, guard int,
+	best *split, bestProxy *float64) (float64, int, bool) {
+	if !b.segs {
+		b.sep = false
+		return b.scanFrom(f, idx, from, to, s, pos, guard, best, bestProxy)
+	}
+	b.sep = true
+	ok := true
+	for _, p := range b.invalid {
+		if p < from {
+			continue
+		}
+		if p >= to {
+			break
+		}
+		if s, pos, ok = b.scanFrom(f, idx, from, p, s, pos, guard, best, bestProxy); !ok {
+			return s, pos, false
+		}
+		s += b.y[idx[p-1]]
+		from = p + 1
+	}
+	return b.scanFrom(f, idx, from, to, s, pos, guard, best, bestProxy)
 }
 
 // scanFrom evaluates the split positions p in [from, to) of one feature
@@ -858,20 +892,20 @@ func (b *builder) backwardSum(idx []int32, p int) float64 {
 // best in an undefined state.
 func (b *builder) scanPair(f int, idx []int32, q int, best *split, bestProxy *float64) bool {
 	m := len(idx)
-	s, pos, ok := b.scanFrom(f, idx, 1, q+1, 0, 0, q+1, best, bestProxy)
+	s, pos, ok := b.scanRange(f, idx, 1, q+1, 0, 0, q+1, best, bestProxy)
 	if !ok {
 		return false
 	}
 	ya, yc := b.y[idx[q]], b.y[idx[q+1]]
 	sa, sc := s+ya, s+yc
 	if sa+yc == sc+ya {
-		_, _, ok = b.scanFrom(f, idx, q+2, m, sa, pos, -1, best, bestProxy)
+		_, _, ok = b.scanRange(f, idx, q+2, m, sa, pos, -1, best, bestProxy)
 		return ok
 	}
 	bestC, proxyC := *best, *bestProxy
-	b.scanFrom(f, idx, q+2, m, sa, pos, -1, best, bestProxy)
+	b.scanRange(f, idx, q+2, m, sa, pos, -1, best, bestProxy)
 	idx[q], idx[q+1] = idx[q+1], idx[q]
-	b.scanFrom(f, idx, q+2, m, sc, pos, -1, &bestC, &proxyC)
+	b.scanRange(f, idx, q+2, m, sc, pos, -1, &bestC, &proxyC)
 	idx[q], idx[q+1] = idx[q+1], idx[q]
 	return bestC == *best && proxyC == *bestProxy
 }

@@ -54,3 +54,52 @@ func TestSplitFewMatchesSplitList(t *testing.T) {
 		require.Equalf(t, want, got, "trial %d n %d k %d left %v", trial, n, k, left)
 	}
 }
+
+// TestScanRunsMatchCheckedScan checks that scanning the runs between the
+// listed invalid positions (findInvalid) builds exactly the trees that the
+// scan comparing every pair of values builds, on seeded random columns with
+// near-equal values (within and just beyond FEATURE_THRESHOLD) and exact
+// ties, with and without subsampling (exact: every node compared).
+func TestScanRunsMatchCheckedScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 200; trial++ {
+		n := 20 + rng.IntN(200)
+		p := 1 + rng.IntN(5)
+		cols := make([][]float32, p)
+		for f := range cols {
+			cols[f] = make([]float32, n)
+			for i := range cols[f] {
+				cols[f][i] = rng.Float32()
+			}
+			// A few values close to another: equal, within and beyond
+			// FEATURE_THRESHOLD.
+			for range rng.IntN(6) {
+				i, j := rng.IntN(n), rng.IntN(n)
+				d := []float32{0, 3e-8, 6e-8, 1.1e-7, 2e-7}[rng.IntN(5)]
+				cols[f][i] = cols[f][j] + d
+			}
+		}
+		y := make([]float64, n)
+		for i := range y {
+			y[i] = rng.NormFloat64()
+		}
+		var mask []bool
+		if trial%2 == 1 {
+			mask = make([]bool, n)
+			for i := range mask {
+				mask[i] = rng.IntN(4) > 0
+			}
+		}
+		depth := 1 + rng.IntN(4)
+		runs := newBuilder(cols, depth, 1+rng.IntN(2))
+		checked := newBuilder(cols, depth, runs.minLeaf)
+		for f := range checked.closeGroups {
+			checked.closeGroups[f] = nil
+		}
+		for seed := uint32(1); seed <= 3; seed++ {
+			want := checked.build(y, mask, seed)
+			got := runs.build(y, mask, seed)
+			require.Equalf(t, want.Nodes, got.Nodes, "trial %d seed %d", trial, seed)
+		}
+	}
+}
