@@ -784,39 +784,40 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 		mk := m - lo
 		posK := pos - lo
 		if b.sep {
-			// Every position is valid: no values to compare.
-			y0 := y[i0]
-			for k, i1 := range rows {
-				s += y0
-				y0 = y[i1]
-				// criterion.update(p)
-				if k-posK > mk-k {
-					p := lo + k
-					if p <= guard {
-						return s, pos, false
-					}
-					s = b.backwardSum(idx, p)
+			// Every position is valid, so no values to compare, and only
+			// the first can need a backward update.
+			s += y[i0]
+			if lo-pos > m-lo {
+				if lo <= guard {
+					return s, pos, false
 				}
-				posK = k
+				s = b.backwardSum(idx, lo)
+			}
+			// At k, s is the sum at position lo+k.
+			n := len(rows)
+			for k := 0; ; k++ {
 				sr := sumTotal - s
 				sl2, sr2 := float64(s*s), float64(sr*sr)
-				if float64(sl2*invL[k])+float64(sr2*invR[k]) < bound {
-					continue
+				if !(float64(sl2*invL[k])+float64(sr2*invR[k]) < bound) {
+					p := lo + k
+					wl := float64(p)
+					proxy := sl2/wl + sr2/(wn-wl)
+					if proxy > bp {
+						bp = proxy
+						bound = bp - 1e-12*math.Abs(bp)
+						best.feature, best.pos, best.threshold = f, b.start+p, threshold(col[idx[p-1]], col[idx[p]])
+					}
 				}
-				p := lo + k
-				wl := float64(p)
-				proxy := sl2/wl + sr2/(wn-wl)
-				if proxy > bp {
-					bp = proxy
-					bound = bp - 1e-12*math.Abs(bp)
-					best.feature, best.pos, best.threshold = f, b.start+p, threshold(col[idx[p-1]], col[i1])
+				if k+1 >= n {
+					break
 				}
+				s += y[rows[k]]
 			}
 			for p := max(hi, from); p < to; p++ {
 				s += y[idx[p-1]]
 			}
 			*bestProxy = bp
-			return s, lo + posK, true
+			return s, hi - 1, true
 		}
 		x0, y0 := col[i0], y[i0]
 		for k, i1 := range rows {
