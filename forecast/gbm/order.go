@@ -173,11 +173,37 @@ func (b *builder) simulate(s int32, f int) int32 {
 	list := b.sorted[f][start:end]
 	pos := b.tiePos[:0]
 	ties := b.tieRanks[:0]
-	for k, i := range list {
-		if (k > 0 && rank[i] == rank[list[k-1]]) || (k+1 < len(list) && rank[i] == rank[list[k+1]]) {
-			pos = append(pos, int32(k))
-			if k == 0 || rank[i] != rank[list[k-1]] {
-				ties = append(ties, rank[i])
+	if groups := b.tieGroups[f]; groups != nil {
+		// From the feature's groups of equal values: the node's rows of a
+		// group are consecutive in list.
+		col := b.cols[f]
+		for _, g := range groups {
+			c := 0
+			var first int32
+			for _, i := range g {
+				if b.mark[i] == b.stamp {
+					if c == 0 {
+						first = i
+					}
+					c++
+				}
+			}
+			if c < 2 {
+				continue
+			}
+			at := searchValue(list, col, col[first])
+			for k := at; k < at+c; k++ {
+				pos = append(pos, int32(k))
+			}
+			ties = append(ties, rank[first])
+		}
+	} else {
+		for k, i := range list {
+			if (k > 0 && rank[i] == rank[list[k-1]]) || (k+1 < len(list) && rank[i] == rank[list[k+1]]) {
+				pos = append(pos, int32(k))
+				if k == 0 || rank[i] != rank[list[k-1]] {
+					ties = append(ties, rank[i])
+				}
 			}
 		}
 	}

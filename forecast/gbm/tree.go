@@ -669,6 +669,21 @@ func (b *builder) scan(f int, idx []int32, best *split, bestProxy *float64) {
 	b.scanRange(f, idx, 1, len(idx), 0, 0, -1, best, bestProxy)
 }
 
+// searchValue returns the first position of list, in ascending order of
+// col, whose value is not less than v.
+func searchValue(list []int32, col []float32, v float32) int {
+	lo, hi := 0, len(list)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if col[list[mid]] < v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
 // findInvalid lists in b.invalid, ascending, the split positions of f in
 // the node (rows idx in ascending order of f) that are not valid: where
 // the value is within FEATURE_THRESHOLD of the one before (exactly equal
@@ -699,16 +714,7 @@ func (b *builder) findInvalid(f int, idx []int32) bool {
 		if c < 2 {
 			continue
 		}
-		v := col[first]
-		lo, hi := 0, len(idx)
-		for lo < hi {
-			mid := int(uint(lo+hi) >> 1)
-			if col[idx[mid]] < v {
-				lo = mid + 1
-			} else {
-				hi = mid
-			}
-		}
+		lo := searchValue(idx, col, col[first])
 		for p := lo + 1; p < lo+c; p++ {
 			if col[idx[p]] <= float32(col[idx[p-1]]+featureThreshold) {
 				b.invalid = append(b.invalid, p)
@@ -1113,16 +1119,7 @@ const maxFewRows = 8
 func splitFew(list []int32, col []float32, rows []int32, left bool, pos []int) {
 	m := len(list)
 	for j, r := range rows {
-		v := col[r]
-		lo, hi := 0, m
-		for lo < hi {
-			mid := int(uint(lo+hi) >> 1)
-			if col[list[mid]] < v {
-				lo = mid + 1
-			} else {
-				hi = mid
-			}
-		}
+		lo := searchValue(list, col, col[r])
 		for list[lo] != r {
 			lo++
 		}
