@@ -30,6 +30,10 @@ type orderState struct {
 	next int32
 }
 
+// unknownState is the starting order state of a node whose parent's
+// partition left it unknown (builder.partition); it is never looked up.
+const unknownState int32 = -2
+
 // rowset is a set of rows some node of some tree holds: the root's in-bag
 // rows, or one side of a split of a rowset.
 type rowset struct {
@@ -107,6 +111,9 @@ func (b *builder) exactState(f int) int32 {
 // outcome, so resolve needs no simulation.
 func (b *builder) chainKnown() bool {
 	s := b.base
+	if s == unknownState {
+		return false
+	}
 	for _, f := range b.chain {
 		link := b.states[s].next
 		if link < 0 {
@@ -125,6 +132,11 @@ func (b *builder) chainKnown() bool {
 // node, and makes the result the base state.
 func (b *builder) resolve() {
 	s := b.base
+	if s == unknownState {
+		// The node's starting order is not known: give up the tree.
+		b.aborted = true
+		return
+	}
 	for _, f := range b.chain {
 		if b.states[s].next < 0 {
 			b.states[s].next = b.newLinks()
@@ -247,6 +259,9 @@ func (b *builder) simulate(s int32, f int) int32 {
 // samples[start:end].
 func (b *builder) materialize() {
 	b.resolve()
+	if b.aborted {
+		return
+	}
 	if b.states[b.base].feat >= 0 {
 		copy(b.samples[b.start:b.end], b.orderOf(b.base))
 	}

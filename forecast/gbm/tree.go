@@ -152,6 +152,10 @@ type builder struct {
 	// lastPair is the position of the lone pair of equal values of the
 	// chain's last feature in the node, -1 when it has more.
 	lastPair int
+	// lazy: nodes whose grandchildren are leaves may leave their
+	// children's starting order unknown (partition); aborted: a node
+	// needed such an order, and the tree is grown again without.
+	lazy, aborted bool
 }
 
 func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
@@ -315,6 +319,19 @@ func mergeSortByValue(col []float32, idx, buf []int32) {
 // build grows one tree on residuals y over the rows with inBag[i] (all rows
 // when mask is nil), with splitter seed seed.
 func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
+	b.lazy, b.aborted = true, false
+	t := b.grow(y, mask, seed)
+	if b.aborted {
+		// A node needed a starting order left unknown: grow the tree again
+		// working out every order.
+		b.lazy, b.aborted = false, false
+		t = b.grow(y, mask, seed)
+	}
+	return t
+}
+
+// grow is build, with lazy as set by build.
+func (b *builder) grow(y []float64, mask []bool, seed uint32) Tree {
 	n := len(y)
 	b.y = y
 	b.rnd = seed
@@ -356,7 +373,7 @@ func (b *builder) build(y []float64, mask []bool, seed uint32) Tree {
 	b.stack = append(b.stack[:0], stackRecord{start: 0, end: len(b.samples), parent: -1,
 		impurity: math.Inf(1), rowset: rs, state: st})
 	first := true
-	for len(b.stack) > 0 {
+	for len(b.stack) > 0 && !b.aborted {
 		rec := b.stack[len(b.stack)-1]
 		b.stack = b.stack[:len(b.stack)-1]
 		start, end := rec.start, rec.end
@@ -513,7 +530,7 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 		}
 	}
 	if best.pos < end {
-		b.partition(&best, impurity, depth+1 < b.maxDepth)
+		b.partition(&best, impurity, depth+1 < b.maxDepth, b.lazy && depth+2 == b.maxDepth)
 	}
 	copy(features[:nKnownConstants], b.constFeats[:nKnownConstants])
 	copy(b.constFeats[nKnownConstants:nKnownConstants+nFound], features[nKnownConstants:nKnownConstants+nFound])
@@ -799,7 +816,8 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 				}
 				s = b.backwardSum(idx, lo)
 			}
-			// At k, s is the sum at position lo+k.
+			// At k, s is the sum at position lo+k. The cheap bound first,
+			// as below.
 			n := len(rows)
 			for k := 0; ; k++ {
 				sr := sumTotal - s
@@ -921,10 +939,18 @@ func (b *builder) scanPair(f int, idx []int32, q int, best *split, bestProxy *fl
 // (scikit-learn's in-place swap loop, which fixes the children's row order),
 // splits every feature's sorted list the same way, and computes the
 // children's impurities and the improvement.
-func (b *builder) partition(best *split, impurity float64, keepLists bool) {
+//
+// When the children are leaves, or (lazyKids) their children are, and the
+// sums the leaves depend on do not depend on the order of the last sort's
+// lone pair (leavesIgnorePair), the order is not worked out; children that
+// split then start from an unknown order (unknownState).
+func (b *builder) partition(best *split, impurity float64, keepLists, lazyKids bool) {
 	start, end := b.start, b.end
 	s := b.samples
-	if keepLists || !b.leavesIgnorePair(best) {
+	lazy := false
+	if (!keepLists || lazyKids) && b.leavesIgnorePair(best) {
+		lazy = keepLists
+	} else {
 		b.materialize()
 		partitionRows(s[start:end], b.cols[best.feature], best.threshold)
 	}
@@ -958,7 +984,11 @@ func (b *builder) partition(best *split, impurity float64, keepLists bool) {
 		kr.left = false
 		best.rowsetLeft, best.rowsetRight = b.childRowset(kl), b.childRowset(kr)
 		kl.from, kr.from = b.base, b.base
-		best.stateLeft, best.stateRight = b.startState(kl, best.rowsetLeft), b.startState(kr, best.rowsetRight)
+		if lazy {
+			best.stateLeft, best.stateRight = unknownState, unknownState
+		} else {
+			best.stateLeft, best.stateRight = b.startState(kl, best.rowsetLeft), b.startState(kr, best.rowsetRight)
+		}
 	}
 
 	// criterion.reset(); criterion.update(best.pos); children_impurity
