@@ -8,8 +8,10 @@ import (
 
 // BenchmarkFit times the canonical fit of DESIGN §3 (200 trees, depth 3,
 // learning rate 0.05) on the AAPL feature matrix of the fixture: 735 rows of
-// 12 features, and on its first 368 and 184 rows. scikit-learn 1.2.1 takes
-// about 0.43-0.49 s for the 735-row fit on this machine.
+// 12 features, and on its first 368 and 184 rows. The 735-row fit takes a
+// median of about 25 ms on this machine (6 runs, under load from other jobs;
+// 40 ms before the changes listed in doc.go's Speed section), scikit-learn
+// 1.2.1 about 0.41-0.45 s there in the same minutes.
 func BenchmarkFit(b *testing.B) {
 	f := loadFixture(b)
 	c := f.find(b, "aapl_canonical")
