@@ -116,11 +116,12 @@
 // point of the package.
 //
 // The canonical fit (735 rows, 12 features, 200 trees, BenchmarkFit) takes a
-// median of about 25 ms on the shared 2-core development machine (6 runs,
-// under load from other jobs), against 40 ms for the version before the
-// unknown starting orders, the scan in runs, the direct placement in
-// introsort's partition and the block moves (89 ms before the caches), and
-// a median of 0.41-0.45 s for scikit-learn 1.2.1 there in the same minutes:
-// about 16 times faster. Forecast runs its two fits (full and before the
+// median of 22-32 ms on the shared 2-core development machine (three sets of
+// 6 runs, alternating with the previous version; the host's load varies),
+// against 45-60 ms for the version before the unknown starting orders, the
+// scan in runs, the direct placement in introsort's partition and the block
+// moves (about 40 ms when the machine is quiet; 89 ms before the caches),
+// and a median of 0.43 s for scikit-learn 1.2.1 there in the same minutes:
+// 14 to 19 times faster. Forecast runs its two fits (full and before the
 // holdout) concurrently.
 package gbm
