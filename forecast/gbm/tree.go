@@ -105,7 +105,7 @@ type builder struct {
 	fewPos   [maxFewRows]int
 	sortPos  []int32   // groupIntrosort scratch, n+1
 	inv      []float64 // inv[k] = 1/k
-	invRev   []float64 // invRev[j] = inv[n-j], so inv[m-p] = invRev[n-m+p]
+	invRest  []float64 // invRest[p] = 1/(m-p) in the node being split, m rows
 	tieRanks []uint32
 	tiePos   []int32
 	tieRows  []int32
@@ -183,12 +183,9 @@ func newBuilder(cols [][]float32, maxDepth, minLeaf int) *builder {
 	b.keys2 = make([]uint64, n)
 	b.sortPos = make([]int32, n+1)
 	b.inv = make([]float64, n+1)
-	b.invRev = make([]float64, n+1)
+	b.invRest = make([]float64, n+1)
 	for k := 1; k <= n; k++ {
 		b.inv[k] = 1 / float64(k)
-	}
-	for j := range b.invRev {
-		b.invRev[j] = b.inv[n-j]
 	}
 	b.inBag = make([]bool, n)
 	b.leafOf = make([]int32, n)
@@ -473,6 +470,9 @@ func (b *builder) nodeSplit(impurity float64, nKnownConstants, depth int) (split
 	nVisited, nFound, nDrawn := 0, 0, 0
 	nTotal := nKnownConstants
 	xf := b.xf[:m]
+	for p := range m + 1 {
+		b.invRest[p] = b.inv[m-p]
+	}
 	b.stamp++
 	for _, i := range b.samples[start:end] {
 		b.mark[i] = b.stamp
@@ -802,7 +802,7 @@ func (b *builder) scanFrom(f int, idx []int32, from, to int, s float64, pos, gua
 		rows := idx[lo:hi]
 		invL := inv[lo:hi]
 		invL = invL[:len(rows)]
-		invR := b.invRev[len(b.invRev)-1-m+lo : len(b.invRev)-1-m+hi]
+		invR := b.invRest[lo:hi]
 		invR = invR[:len(rows)]
 		mk := m - lo
 		posK := pos - lo
