@@ -169,7 +169,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	}
 	log := j.Log.With().Str("component", "forecast").Logger()
 
-	symbols := cfg.Symbols
+	symbols := unique(cfg.Symbols)
 	if len(symbols) == 0 {
 		var err error
 		if symbols, err = j.Source.Symbols(ctx); err != nil {
@@ -488,6 +488,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// unique drops repeated symbols, keeping the first of each.
+func unique(syms []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range syms {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func firstErr(rs []SymbolResult) error {

@@ -98,12 +98,13 @@ func TestForecastNamesMissingModels(t *testing.T) {
 func TestForecastReproducible(t *testing.T) {
 	job, _ := newJob(t)
 	cfg := jobs.ForecastConfig{Ensembles: []forecast.Ensemble{forecast.NaiveEnsemble},
-		Symbols: []string{"AAPL", "MSFT", "SPY"}, AsOf: asOf, DryRun: true, Model: forecast.Options{Seed: 7}}
+		Symbols: []string{"AAPL", "MSFT", "SPY", "AAPL"}, AsOf: asOf, DryRun: true, Model: forecast.Options{Seed: 7}}
 	a, err := job.Run(context.Background(), cfg)
 	require.NoError(t, err)
 	b, err := job.Run(context.Background(), cfg)
 	require.NoError(t, err)
 	require.Equal(t, a.Symbols, b.Symbols, "bit-identical forecasts for the same bars, config and seed")
+	require.Len(t, a.Symbols, 3, "a repeated symbol runs once")
 }
 
 func TestForecastAsOfWithoutBar(t *testing.T) {
