@@ -24,7 +24,9 @@ type Fitter interface {
 type Fitted interface {
 	// Predict returns the predictive distribution of the log return after
 	// the last of bars. bars must extend the training bars (Span.Check): the
-	// same first bar, the training bars, then any number of later bars. A
+	// same first bar, the training bars, then any number of later bars; or
+	// be a prefix of the training bars, for an in-sample prediction (a
+	// model may need a minimum history and fail on a shorter prefix). A
 	// prediction reads bars up to the last one only. A returned
 	// Distribution passes Check.
 	Predict(ctx context.Context, bars []marketdata.Bar) (Distribution, error)
@@ -82,12 +84,20 @@ func SpanOf(bars []marketdata.Bar) Span {
 	return Span{Symbol: bars[0].Symbol, First: bars[0].Date, Last: bars[len(bars)-1].Date, Bars: len(bars)}
 }
 
-// Check returns an error unless bars start with the training bars: the same
-// first date and the last training date at the same position.
+// Check returns an error unless bars start with the training bars (the same
+// first date, and the last training date at the same position) or are a
+// non-empty prefix of them (the same first date, fewer bars).
 func (s Span) Check(bars []marketdata.Bar) error {
-	if len(bars) < s.Bars || s.Bars == 0 {
+	if len(bars) == 0 || s.Bars == 0 {
 		return fmt.Errorf("forecast: %s: predict from %d bars: the fit was on %d, from %s to %s",
 			s.Symbol, len(bars), s.Bars, day(s.First), day(s.Last))
+	}
+	if len(bars) < s.Bars {
+		if !bars[0].Date.Equal(s.First) {
+			return fmt.Errorf("forecast: %s: predict from bars %s .. %s that do not start with the training bars %s .. %s",
+				s.Symbol, day(bars[0].Date), day(bars[len(bars)-1].Date), day(s.First), day(s.Last))
+		}
+		return nil
 	}
 	if !bars[0].Date.Equal(s.First) || !bars[s.Bars-1].Date.Equal(s.Last) {
 		return fmt.Errorf("forecast: %s: predict from bars %s .. %s that do not extend the training bars %s .. %s",
