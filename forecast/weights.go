@@ -120,8 +120,40 @@ func inverseRMSE(h History, n int) ([]float64, error) {
 // every support is tried (2^n - 1 of them, n <= 6) and the feasible one with
 // the lowest objective wins.
 func ridgeSimplex(h History, n int) ([]float64, error) {
+	return simplexLeastSquares(h, n, RidgePenalty)
+}
+
+// SimplexWeights returns the weights w >= 0, sum w = 1, that minimise the
+// mean squared error of the combined forecast sum_i w_i Pred[t][i] against
+// Realised[t], exactly (the weight calibration of DESIGN §5). It panics on
+// rows of unequal length and fails on non-finite values or on a history of
+// all-zero forecasts.
+func SimplexWeights(h History) ([]float64, error) {
+	if len(h.Pred) == 0 {
+		return nil, fmt.Errorf("forecast: simplex weights: no history")
+	}
+	n := len(h.Pred[0])
+	if len(h.Realised) != len(h.Pred) {
+		panic("forecast: history length mismatch")
+	}
+	for t, row := range h.Pred {
+		if len(row) != n {
+			panic("forecast: history row length mismatch")
+		}
+		for _, v := range append(row[:n:n], h.Realised[t]) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("forecast: simplex weights: non-finite history at row %d", t)
+			}
+		}
+	}
+	return simplexLeastSquares(h, n, 0)
+}
+
+// simplexLeastSquares minimises ||y - Xw||^2 + lambda ||w||^2 over the
+// simplex, lambda = penalty * tr(X'X)/n.
+func simplexLeastSquares(h History, n int, penalty float64) ([]float64, error) {
 	if n > 6 {
-		panic("forecast: ridge weights support at most 6 members")
+		panic("forecast: simplex weights support at most 6 members")
 	}
 	T := len(h.Pred)
 	x := mat.NewDense(T, n, nil)
@@ -137,9 +169,9 @@ func ridgeSimplex(h History, n int) ([]float64, error) {
 	for i := range n {
 		trace += a.At(i, i)
 	}
-	lambda := RidgePenalty * trace / float64(n)
-	if !(lambda > 0) {
-		return nil, fmt.Errorf("forecast: ridge weights: every member forecast zero throughout")
+	lambda := penalty * trace / float64(n)
+	if !(trace > 0) {
+		return nil, fmt.Errorf("forecast: simplex weights: every member forecast zero throughout")
 	}
 	for i := range n {
 		a.SetSym(i, i, a.At(i, i)+lambda)
@@ -196,7 +228,7 @@ func ridgeSimplex(h History, n int) ([]float64, error) {
 		}
 	}
 	if best == nil {
-		return nil, fmt.Errorf("forecast: ridge weights: no feasible solution")
+		return nil, fmt.Errorf("forecast: simplex weights: no feasible solution")
 	}
 	return best, nil
 }
