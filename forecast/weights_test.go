@@ -57,3 +57,16 @@ func TestWeightsDefaultsAndErrors(t *testing.T) {
 	_, err = forecast.ParseWeightMethod("bayes")
 	require.ErrorContains(t, err, `unknown weight method "bayes"`)
 }
+
+// Expected weights from scipy 1.10.1: minimize(SLSQP, ftol 1e-16) of
+// sum((y - Xw)^2) over w >= 0, sum w = 1, on the arrays of history (the
+// unpenalised problem of walk-forward weight calibration); SLSQP stops
+// within about 1e-9 of the exact optimum.
+func TestSimplexWeightsMatchSciPy(t *testing.T) {
+	w, err := forecast.SimplexWeights(history())
+	require.NoError(t, err)
+	require.InDeltaSlice(t, []float64{0, 0.4227748589377102, 0.5288963968006597, 0.04832874426163009}, w, 1e-7)
+	require.InDelta(t, 1, w[0]+w[1]+w[2]+w[3], 1e-15)
+	_, err = forecast.SimplexWeights(forecast.History{})
+	require.Error(t, err)
+}
