@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -167,8 +168,11 @@ func readColumn(path, column string) ([]float64, error) {
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("fit: %s: empty file: no header", path)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("fit: %s: read header: %w", path, err)
+		return nil, csvReadError(path, err)
 	}
 	idx := -1
 	for i, h := range header {
@@ -185,10 +189,11 @@ func readColumn(path, column string) ([]float64, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("fit: %s line %d: %w", path, line, err)
+			// No FieldPos here: after a failed Read it panics.
+			return nil, csvReadError(path, err)
 		}
+		line, _ := r.FieldPos(0)
 		if idx >= len(rec) {
 			return nil, fmt.Errorf("fit: %s line %d: missing %s field", path, line, column)
 		}
@@ -202,6 +207,19 @@ func readColumn(path, column string) ([]float64, error) {
 		return nil, fmt.Errorf("fit: %s: column %s has no values", path, column)
 	}
 	return s, nil
+}
+
+// csvReadError locates an error of the CSV reader: the file and the line
+// where the record it was reading starts.
+func csvReadError(path string, err error) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("fit: read %s: %w", path, err)
+	}
+	if pe.Line != pe.StartLine {
+		return fmt.Errorf("fit: %s line %d: malformed CSV record: line %d, column %d: %w", path, pe.StartLine, pe.Line, pe.Column, pe.Err)
+	}
+	return fmt.Errorf("fit: %s line %d: malformed CSV record: column %d: %w", path, pe.StartLine, pe.Column, pe.Err)
 }
 
 // writeJSON prints v as indented JSON.

@@ -75,12 +75,24 @@ func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
+	// malformed turns an error of the CSV reader into a *DataError located
+	// at the start of the record it was reading.
+	malformed := func(err error) error {
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) {
+			return bad(0, "read: %v", err)
+		}
+		if pe.Line != pe.StartLine {
+			return bad(pe.StartLine, "malformed CSV record: line %d, column %d: %v", pe.Line, pe.Column, pe.Err)
+		}
+		return bad(pe.StartLine, "malformed CSV record: column %d: %v", pe.Column, pe.Err)
+	}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, bad(0, "empty file: no header and no bars")
 	}
 	if err != nil {
-		return nil, bad(1, "read header: %v", err)
+		return nil, malformed(err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -119,10 +131,12 @@ func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, bad(line, "%v", err)
+			// Ask for a field position only after a successful Read: after
+			// an error there is no record, and FieldPos panics.
+			return nil, malformed(err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

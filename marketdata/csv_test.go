@@ -106,3 +106,37 @@ func TestLogReturns(t *testing.T) {
 	// ln(110/100) and ln(99/110), by hand.
 	require.InDeltaSlice(t, []float64{0.09531017980432493, -0.10536051565782628}, r, 1e-15)
 }
+
+// A malformed CSV record (here a bare quote inside a date, the issue 9
+// repro) is a *DataError naming the file and the line, never a panic.
+func TestReadCSVQuoteError(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		line       int
+		msg        string
+	}{
+		{"repro", "Date,Close\n2023-12-2\"9,1\n", 0, ""},
+		{"bare quote", "Date,Open,High,Low,Close,Adj Close,Volume\n2023-12-26,1,1,1,10,10,100\n2023-12-2\"7,1,1,1,10,10,100\n", 3,
+			`column 10: bare " in non-quoted-field`},
+		{"unterminated quote", "Date,Open,High,Low,Close,Adj Close,Volume\n2023-12-26,1,1,1,10,10,100\n\"2023-12-27,1,1,1,10,10,100\n2023-12-28,1,1,1,10,10,100\n", 3,
+			`extraneous or missing " in quoted-field`},
+		{"quote in header", "Date,Open,High,Low,\"Close,Adj Close,Volume\n2023-12-26,1,1,1,10,10,100\n", 1,
+			`extraneous or missing " in quoted-field`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var bars []marketdata.Bar
+			var err error
+			require.NotPanics(t, func() { bars, err = marketdata.ReadCSV(strings.NewReader(tc.data), "BAD", "BAD.csv") })
+			require.Nil(t, bars)
+			var de *marketdata.DataError
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, "BAD", de.Symbol)
+			require.Equal(t, "BAD.csv", de.File)
+			require.Positive(t, de.Line, err.Error())
+			if tc.line > 0 {
+				require.Equal(t, tc.line, de.Line, err.Error())
+				require.Contains(t, err.Error(), tc.msg)
+			}
+		})
+	}
+}
