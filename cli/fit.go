@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -158,7 +159,10 @@ func fitCommand(e *env) *cli.Command {
 	}
 }
 
-// readColumn reads the named numeric column of a CSV file with a header.
+// readColumn reads the named numeric column of a CSV file with a header. The
+// column must be named exactly once (ignoring letter case); every row must
+// have the header's number of fields and a finite value in the column. A
+// name the header does not have is a usage error listing the columns.
 func readColumn(path, column string) ([]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -166,7 +170,7 @@ func readColumn(path, column string) ([]float64, error) {
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
+	r.FieldsPerRecord = -1 // checked below, to name the line in our own words
 	header, err := r.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("fit: %s: empty file: no header", path)
@@ -174,14 +178,19 @@ func readColumn(path, column string) ([]float64, error) {
 	if err != nil {
 		return nil, csvReadError(path, err)
 	}
+	headerLine, _ := r.FieldPos(0)
 	idx := -1
 	for i, h := range header {
-		if strings.EqualFold(strings.TrimSpace(h), column) {
-			idx = i
+		if !strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), column) {
+			continue
 		}
+		if idx >= 0 {
+			return nil, fmt.Errorf("fit: %s line %d: column %s appears twice (columns %d and %d)", path, headerLine, column, idx+1, i+1)
+		}
+		idx = i
 	}
 	if idx < 0 {
-		return nil, fmt.Errorf("fit: %s: no column %q (header: %s)", path, column, strings.Join(header, ","))
+		return nil, usageErrorf("fit: --column %q: not a column of %s (columns: %s)", column, path, strings.Join(header, ", "))
 	}
 	var s []float64
 	for {
@@ -194,12 +203,15 @@ func readColumn(path, column string) ([]float64, error) {
 			return nil, csvReadError(path, err)
 		}
 		line, _ := r.FieldPos(0)
-		if idx >= len(rec) {
-			return nil, fmt.Errorf("fit: %s line %d: missing %s field", path, line, column)
+		if len(rec) != len(header) {
+			return nil, fmt.Errorf("fit: %s line %d: row has %d fields, the header has %d", path, line, len(rec), len(header))
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(rec[idx]), 64)
 		if err != nil {
 			return nil, fmt.Errorf("fit: %s line %d: unparsable %s %q", path, line, column, rec[idx])
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("fit: %s line %d: %s %v is not a finite number", path, line, column, v)
 		}
 		s = append(s, v)
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,15 +66,20 @@ func ReadCSVFile(path, symbol string) ([]Bar, error) {
 	return ReadCSV(f, symbol, path)
 }
 
-// ReadCSV reads and validates bars from r. The header must name Date and
-// Close; Open, High, Low, Adj Close and Volume are optional (Adj Close
-// defaults to Close, the others to zero). file is used in error messages.
+// ReadCSV reads and validates bars from r. file is used in error messages.
+//
+// The header must hold the columns of one of the two layouts of DESIGN §2,
+// Date,Open,High,Low,Close,Adj Close,Volume or Date,Open,High,Low,Close,Volume
+// (then AdjClose is Close), in any order. Names match ignoring letter case,
+// surrounding spaces and a leading byte-order mark; Adj Close may also be
+// spelt adj_close or adjclose. An unknown, duplicated or missing column, and a
+// row with another number of fields than the header, is a *DataError.
 func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
 	bad := func(line int, format string, args ...any) error {
 		return &DataError{Symbol: symbol, File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
+	cr.FieldsPerRecord = -1 // checked below, to name the line in our own words
 	cr.ReuseRecord = true
 	// malformed turns an error of the CSV reader into a *DataError located
 	// at the start of the record it was reading.
@@ -94,35 +100,15 @@ func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
 	if err != nil {
 		return nil, malformed(err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	need := func(name string) (int, error) {
-		i, ok := col[name]
-		if !ok {
-			return 0, bad(1, "header has no %q column (header: %s)", name, strings.Join(header, ","))
-		}
-		return i, nil
-	}
-	dateCol, err := need("date")
+	headerLine, _ := cr.FieldPos(0)
+	header = slices.Clone(header) // the reader reuses its record
+	col, err := priceColumns(header)
 	if err != nil {
-		return nil, err
+		return nil, bad(headerLine, "%v", err)
 	}
-	closeCol, err := need("close")
-	if err != nil {
-		return nil, err
-	}
-	opt := func(names ...string) int {
-		for _, n := range names {
-			if i, ok := col[n]; ok {
-				return i
-			}
-		}
-		return -1
-	}
-	openCol, highCol, lowCol := opt("open"), opt("high"), opt("low")
-	adjCol, volCol := opt("adj close", "adj_close", "adjclose"), opt("volume")
+	dateCol, closeCol := col[colDate], col[colClose]
+	openCol, highCol, lowCol := col[colOpen], col[colHigh], col[colLow]
+	adjCol, volCol := col[colAdjClose], col[colVolume]
 
 	var bars []Bar
 	var lines []int
@@ -140,21 +126,18 @@ func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
+		if len(rec) != len(header) {
+			return nil, bad(line, "row has %d fields, the header has %d", len(rec), len(header))
+		}
 		field := func(i int, name string) (float64, error) {
 			if i < 0 {
 				return 0, nil
-			}
-			if i >= len(rec) {
-				return 0, bad(line, "missing %s field", name)
 			}
 			v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
 			if err != nil {
 				return 0, bad(line, "unparsable %s %q", name, rec[i])
 			}
 			return v, nil
-		}
-		if dateCol >= len(rec) {
-			return nil, bad(line, "missing date field")
 		}
 		d, err := time.Parse(DateLayout, strings.TrimSpace(rec[dateCol]))
 		if err != nil {
