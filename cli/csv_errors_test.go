@@ -130,3 +130,17 @@ func TestFitColumn(t *testing.T) {
 		})
 	}
 }
+
+// File names are case-insensitive: aapl.csv is AAPL's file. Two files of one
+// symbol fail that symbol, naming both files.
+func TestForecastFileNameCase(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(prices, "AAPL.csv"), filepath.Join(dir, "aapl.csv"))
+	copyFile(t, filepath.Join(prices, "MSFT.csv"), filepath.Join(dir, "msft.csv"))
+	copyFile(t, filepath.Join(prices, "MSFT.csv"), filepath.Join(dir, "MSFT.csv"))
+	code, out, stderr := run(t, "--data", dir, "forecast", "--ensemble", "naive", "--as-of", "2023-12-29", "--dry-run")
+	require.Equal(t, ExitPartial, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+	require.Contains(t, out, "AAPL    2023-12-29  2024-01-02  naive")
+	require.Contains(t, out, "MSFT: FAILED: marketdata: MSFT: 2 files for one symbol: "+
+		filepath.Join(dir, "MSFT.csv")+", "+filepath.Join(dir, "msft.csv"))
+}

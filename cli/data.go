@@ -27,7 +27,7 @@ func dataCommand(e *env) *cli.Command {
 			},
 			Action: func(c *cli.Context) error {
 				src := marketdata.CSVSource{Dir: c.String("csv")}
-				syms := c.StringSlice("symbols")
+				syms := upper(c.StringSlice("symbols"))
 				if len(syms) == 0 {
 					var err error
 					if syms, err = src.Symbols(c.Context); err != nil {

@@ -20,36 +20,66 @@ import (
 // bars; a longer gap is bad input (a missing stretch of history).
 const MaxGap = 7 * 24 * time.Hour
 
-// CSVSource reads bars from a directory of SYMBOL.csv files.
+// CSVSource reads bars from a directory of SYMBOL.csv files. File names
+// match symbols ignoring letter case: aapl.csv and AAPL.CSV both hold AAPL.
 type CSVSource struct {
 	Dir string
 }
 
-// Symbols lists the symbols with a CSV file in the directory, sorted.
+// Symbols lists the symbols with a CSV file in the directory, upper-cased
+// and sorted. A symbol with several files (aapl.csv and AAPL.csv) is listed
+// once; Bars reports it.
 func (s CSVSource) Symbols(ctx context.Context) ([]string, error) {
-	entries, err := os.ReadDir(s.Dir)
+	files, err := s.files()
 	if err != nil {
-		return nil, fmt.Errorf("marketdata: list %s: %w", s.Dir, err)
+		return nil, err
 	}
-	var syms []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".csv") {
-			continue
-		}
-		syms = append(syms, strings.ToUpper(strings.TrimSuffix(name, filepath.Ext(name))))
+	syms := make([]string, 0, len(files))
+	for sym := range files {
+		syms = append(syms, sym)
 	}
 	sort.Strings(syms)
 	return syms, nil
 }
 
-// Bars reads and validates all bars of symbol from DIR/SYMBOL.csv.
+// Bars reads and validates all bars of symbol from its file in the
+// directory. Bars carry the symbol upper-cased. Two files for the symbol are
+// a *DataError naming both.
 func (s CSVSource) Bars(ctx context.Context, symbol string) ([]Bar, error) {
-	path := filepath.Join(s.Dir, symbol+".csv")
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("marketdata: %s: %s: %w", symbol, path, ErrNoData)
+	symbol = strings.ToUpper(symbol)
+	files, err := s.files()
+	if err != nil {
+		return nil, err
 	}
-	return ReadCSVFile(path, symbol)
+	switch paths := files[symbol]; len(paths) {
+	case 0:
+		return nil, fmt.Errorf("marketdata: %s: no %s.csv in %s: %w", symbol, symbol, s.Dir, ErrNoData)
+	case 1:
+		return ReadCSVFile(paths[0], symbol)
+	default:
+		return nil, &DataError{Symbol: symbol, Msg: fmt.Sprintf(
+			"%d files for one symbol: %s (file names match symbols ignoring case); keep one",
+			len(paths), strings.Join(paths, ", "))}
+	}
+}
+
+// files maps each upper-cased symbol to the paths of its .csv files, sorted.
+func (s CSVSource) files() (map[string][]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("marketdata: list %s: %w", s.Dir, err)
+	}
+	files := map[string][]string{}
+	for _, e := range entries {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		sym := strings.ToUpper(strings.TrimSuffix(name, ext))
+		if e.IsDir() || !strings.EqualFold(ext, ".csv") || sym == "" {
+			continue
+		}
+		files[sym] = append(files[sym], filepath.Join(s.Dir, name)) // ReadDir sorts by name
+	}
+	return files, nil
 }
 
 // ReadCSVFile reads and validates one CSV file. An empty symbol means the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -190,4 +191,40 @@ func TestReadCSVHeader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// File names are case-insensitive: aapl.csv holds AAPL. Two files of one
+// symbol (aapl.csv and AAPL.csv) are an error for that symbol that names
+// both, never a silent choice.
+func TestCSVSourceFileNameCase(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(filepath.Join("..", "testdata", "bad", "short.csv"))
+	require.NoError(t, err)
+	for _, name := range []string{"aapl.csv", "Msft.CSV", "spy.csv", "SPY.csv"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), good, 0o644))
+	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "dir.csv"), 0o755))
+	src := marketdata.CSVSource{Dir: dir}
+	ctx := context.Background()
+	syms, err := src.Symbols(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"AAPL", "MSFT", "SPY"}, syms)
+
+	for _, sym := range []string{"AAPL", "aapl", "MSFT"} {
+		bars, err := src.Bars(ctx, sym)
+		require.NoError(t, err, sym)
+		require.Len(t, bars, 3) // short.csv has 3 bars
+		require.Equal(t, strings.ToUpper(sym), bars[0].Symbol)
+	}
+
+	_, err = src.Bars(ctx, "SPY")
+	var de *marketdata.DataError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, "SPY", de.Symbol)
+	require.Contains(t, err.Error(), filepath.Join(dir, "SPY.csv"))
+	require.Contains(t, err.Error(), filepath.Join(dir, "spy.csv"))
+	require.Contains(t, err.Error(), "2 files for one symbol")
+
+	_, err = src.Bars(ctx, "DIR")
+	require.ErrorIs(t, err, marketdata.ErrNoData)
 }
