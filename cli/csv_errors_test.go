@@ -13,9 +13,13 @@ import (
 	"runner/store/sqlite"
 )
 
-// quoteCrasher is the issue 9 repro: a bare quote inside a date. Reading it
-// used to panic and stop the whole run.
-const quoteCrasher = "Date,Close\n2023-12-2\"9,1\n"
+// quoteCrasher is the issue 9 repro, a bare quote inside a date, under a
+// full price header (the repro's Date,Close header is itself an error now).
+// Reading it used to panic and stop the whole run.
+const quoteCrasher = "Date,Open,High,Low,Close,Volume\n2023-12-2\"9,1,1,1,1,1\n"
+
+// quoteCause is the error quoteCrasher gives, after its file and line 2.
+const quoteCause = `malformed CSV record: column 10: bare " in non-quoted-field`
 
 // writeFile writes data to dir/name and returns the path.
 func writeFile(t *testing.T, dir, name, data string) string {
@@ -35,7 +39,7 @@ func TestForecastMalformedCSVIsPartial(t *testing.T) {
 	code, out, stderr := run(t, "--database-url", "sqlite:"+db, "--data", dir,
 		"forecast", "--ensemble", "naive", "--symbols", "AAPL,BAD", "--as-of", "2023-12-29")
 	require.Equal(t, ExitPartial, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
-	require.Contains(t, out, "BAD: FAILED: marketdata: BAD ("+bad+", line ")
+	require.Contains(t, out, "BAD: FAILED: marketdata: BAD ("+bad+", line 2): "+quoteCause)
 	require.Contains(t, out, "AAPL    2023-12-29  2024-01-02  naive")
 	s, err := sqlite.Open(context.Background(), db)
 	require.NoError(t, err)
@@ -59,11 +63,11 @@ func TestImportAndFitMalformedCSV(t *testing.T) {
 	code, out, stderr := run(t, "--database-url", "sqlite:"+db, "data", "import", "--csv", dir)
 	require.Equal(t, ExitPartial, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
 	require.Contains(t, out, "MSFT    2768 bars")
-	require.Contains(t, out, "BAD    FAILED marketdata: BAD ("+bad+", line ")
+	require.Contains(t, out, "BAD    FAILED marketdata: BAD ("+bad+", line 2): "+quoteCause)
 
 	code, out, stderr = run(t, "fit", "--model", "naive", "--csv", bad)
 	require.Equal(t, ExitFailure, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
-	require.Contains(t, stderr, bad+", line ")
+	require.Contains(t, stderr, bad+", line 2): "+quoteCause)
 
 	// --column reads any CSV; a malformed record there is located too.
 	col := writeFile(t, dir, "series.csv", "x\n1\n2\n3\"\n4\n")

@@ -45,7 +45,7 @@ func dataCommand(e *env) *cli.Command {
 							err = s.UpsertBars(c.Context, bars)
 						}
 						if err != nil {
-							e.log.Error().Str("symbol", sym).Err(err).Msg("import failed")
+							e.log.Error().Str("symbol", sym).Fields(marketdata.LogFields(err)).Msg("import failed")
 							fmt.Fprintf(e.out, "%-6s FAILED %v\n", sym, err)
 							failed = append(failed, err)
 							continue
