@@ -22,8 +22,9 @@ func dataCommand(e *env) *cli.Command {
 				"skipped, and the other symbols are still imported (exit code 3). Re-importing\n" +
 				"updates rows in place.",
 			Flags: []cli.Flag{
-				&cli.StringFlag{Name: "csv", Required: true, Usage: "directory of SYMBOL.csv files"},
-				&cli.StringSliceFlag{Name: "symbols", Usage: "import only these symbols (default: every file)"},
+				pathFlag(&cli.StringFlag{Name: "csv", Required: true, Usage: "directory of SYMBOL.csv files"}, true,
+					"a directory of SYMBOL.csv files"),
+				symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Usage: "import only these symbols (default: every file)"}),
 			},
 			Action: func(c *cli.Context) error {
 				src := marketdata.CSVSource{Dir: c.String("csv")}
