@@ -6,7 +6,7 @@ LDFLAGS := -X runner/cli.Version=$(VERSION)
 # Packages with concurrency, also tested under the race detector.
 RACE_PKGS := ./jobs/... ./store/... ./forecast/nn/... ./forecast/gbm/... ./forecast/arimagarch/...
 
-.PHONY: all build run test vet bench clean
+.PHONY: all build run test vet bench fuzz clean
 
 all: build
 
@@ -31,6 +31,12 @@ vet:
 
 bench:
 	$(GO) test -run '^$$' -bench . -count 5 ./...
+
+# One minute of fuzzing the CSV reader (go test runs only the seed corpus).
+# Inputs that fail are written to marketdata/testdata/fuzz/FuzzReadCSV: fix
+# the reader and commit them, so every go test replays them.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzReadCSV -fuzztime 60s ./marketdata
 
 clean:
 	rm -rf bin runner.db runner.db-wal runner.db-shm

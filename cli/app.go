@@ -99,12 +99,16 @@ func newApp(e *env) *cli.App {
 	return app
 }
 
-// prepare makes usage errors exit with code 2 and applies the command's
+// prepare makes usage errors exit with code 2, rejects positional arguments
+// of commands that take none (no ArgsUsage) and applies the command's
 // section of the --config file, recursively; path names the parents.
 func prepare(e *env, cmd *cli.Command, path []string) {
 	path = append(path, cmd.Name)
 	cmd.OnUsageError = func(c *cli.Context, err error, isSubcommand bool) error {
 		return usageErrorf("%s: %v", strings.Join(path, " "), err)
+	}
+	if len(cmd.Subcommands) == 0 && cmd.ArgsUsage == "" && cmd.Action != nil {
+		noArgs(cmd, strings.Join(path, " "))
 	}
 	cmd.Before = func(c *cli.Context) error {
 		if e.config == nil {
@@ -129,9 +133,11 @@ func globalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "database-url", EnvVars: []string{"DATABASE_URL"},
 			Usage: "PostgreSQL URL (postgres://...) or sqlite:PATH; empty means the embedded SQLite file runner.db in the working directory"},
-		&cli.StringFlag{Name: "data", Value: "testdata/prices",
+		stringNotEmpty(&cli.StringFlag{Name: "data", Value: "testdata/prices",
 			Usage: "where bars come from: a directory of SYMBOL.csv files, or \"postgres\" for the price_bars table"},
-		&cli.StringFlag{Name: "config", Usage: "YAML config file (runner.yaml); flags override it"},
+			"a directory of SYMBOL.csv files, or postgres"),
+		stringNotEmpty(&cli.StringFlag{Name: "config", Usage: "YAML config file (runner.yaml); flags override it"},
+			"a YAML config file"),
 		&cli.StringFlag{Name: "log-format", Value: "console", Usage: "log format: console or json"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug, info, warn or error"},
 	}

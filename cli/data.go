@@ -22,12 +22,13 @@ func dataCommand(e *env) *cli.Command {
 				"skipped, and the other symbols are still imported (exit code 3). Re-importing\n" +
 				"updates rows in place.",
 			Flags: []cli.Flag{
-				&cli.StringFlag{Name: "csv", Required: true, Usage: "directory of SYMBOL.csv files"},
-				&cli.StringSliceFlag{Name: "symbols", Usage: "import only these symbols (default: every file)"},
+				pathFlag(&cli.StringFlag{Name: "csv", Required: true, Usage: "directory of SYMBOL.csv files"}, true,
+					"a directory of SYMBOL.csv files"),
+				symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Usage: "import only these symbols (default: every file)"}),
 			},
 			Action: func(c *cli.Context) error {
 				src := marketdata.CSVSource{Dir: c.String("csv")}
-				syms := c.StringSlice("symbols")
+				syms := upper(c.StringSlice("symbols"))
 				if len(syms) == 0 {
 					var err error
 					if syms, err = src.Symbols(c.Context); err != nil {
@@ -45,7 +46,7 @@ func dataCommand(e *env) *cli.Command {
 							err = s.UpsertBars(c.Context, bars)
 						}
 						if err != nil {
-							e.log.Error().Str("symbol", sym).Err(err).Msg("import failed")
+							e.log.Error().Str("symbol", sym).Fields(marketdata.LogFields(err)).Msg("import failed")
 							fmt.Fprintf(e.out, "%-6s FAILED %v\n", sym, err)
 							failed = append(failed, err)
 							continue

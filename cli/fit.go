@@ -3,8 +3,10 @@ package cli
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -46,6 +48,9 @@ type fitter struct {
 	// needsBars is true for models that need prices and volumes (not a bare
 	// series given with --column).
 	needsBars bool
+	// multiStep is true for models that forecast more than one step
+	// (--horizon above 1).
+	multiStep bool
 	run       func(c *cli.Context, in fitInput) error
 }
 
@@ -70,16 +75,20 @@ func fitterNames() []string {
 
 func fitCommand(e *env) *cli.Command {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "model", Required: true, Usage: "model to fit: " + strings.Join(fitterNames(), ", ")},
-		&cli.StringFlag{Name: "csv", Required: true, Usage: "CSV file: a price file (Date,...,Close[,Adj Close],Volume) or any CSV with --column"},
-		&cli.StringFlag{Name: "column", Usage: "model this column as a bare series instead of the log returns of a price file"},
-		&cli.StringFlag{Name: "as-of", Usage: "last bar to use, YYYY-MM-DD (default: the last bar of the file)"},
-		&cli.IntFlag{Name: "train-bars", Value: 0, Usage: "fit on the last N bars up to --as-of (default 0: all bars)"},
-		&cli.IntFlag{Name: "horizon", Value: 1, Usage: "forecast steps ahead"},
-		&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed for models that use one"},
-		&cli.IntFlag{Name: "epochs", Usage: "training epochs for learned models (default 0: the model's canonical value)"},
+		stringOneOf(&cli.StringFlag{Name: "model", Required: true, Usage: "model to fit: " + strings.Join(fitterNames(), ", ")},
+			fitterNames()...),
+		pathFlag(&cli.StringFlag{Name: "csv", Required: true, Usage: "CSV file: a price file (Date,Open,High,Low,Close[,Adj Close],Volume) or any CSV with --column"},
+			false, "a CSV file"),
+		stringNotEmpty(&cli.StringFlag{Name: "column", Usage: "model this column as a bare series instead of the log returns of a price file"},
+			"a column name of the CSV file"),
+		dateFlag(&cli.StringFlag{Name: "as-of", Usage: "last bar to use, YYYY-MM-DD (default: the last bar of the file)"}),
+		intAtLeast(&cli.IntFlag{Name: "train-bars", Usage: "fit on the last N bars up to --as-of, at least 2", DefaultText: "all bars"}, 2),
+		intAtLeast(&cli.IntFlag{Name: "horizon", Value: 1, Usage: "forecast steps ahead (above 1 for arima_garch only)"}, 1),
+		int64FromTo(&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed for models that use one, 0 to 4294967295"}, 0, math.MaxUint32),
+		intAtLeast(&cli.IntFlag{Name: "epochs", Usage: "training epochs for learned models, at least 1", DefaultText: "the model's canonical value"}, 1),
 		&cli.BoolFlag{Name: "early-stop", Value: true, Usage: "early stopping for learned models"},
-		&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand, Usage: "half-width of the neutral return class"},
+		floatIn(&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand,
+			Usage: "half-width of the neutral return class, > 0 and < 1"}, neutralBandRange),
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"},
 	}
 	seen := map[string]bool{}
@@ -114,8 +123,8 @@ func fitCommand(e *env) *cli.Command {
 				Opts: forecast.Options{Seed: c.Int64("seed"), NeutralBand: c.Float64("neutral-band"),
 					Epochs: c.Int("epochs"), NoEarlyStop: !c.Bool("early-stop")},
 			}
-			if in.Horizon < 1 {
-				return usageErrorf("fit: --horizon %d: must be at least 1", in.Horizon)
+			if err := checkFitFlags(c, name, f, in); err != nil {
+				return err
 			}
 			if in.Column != "" {
 				if f.needsBars {
@@ -157,7 +166,46 @@ func fitCommand(e *env) *cli.Command {
 	}
 }
 
-// readColumn reads the named numeric column of a CSV file with a header.
+// checkFitFlags rejects flags that the chosen model or input would ignore:
+// another model's flags, --horizon above 1 for a one-step model, and the
+// bar-window flags with --column.
+func checkFitFlags(c *cli.Context, name string, f fitter, in fitInput) error {
+	own := map[string]bool{}
+	for _, fl := range f.flags {
+		own[fl.Names()[0]] = true
+	}
+	var multi []string
+	for _, other := range fitterNames() {
+		if fitters[other].multiStep {
+			multi = append(multi, other)
+		}
+		if other == name {
+			continue
+		}
+		for _, fl := range fitters[other].flags {
+			if n := fl.Names()[0]; c.IsSet(n) && !own[n] {
+				return usageErrorf("fit: --%s applies to model %s, not %s", n, other, name)
+			}
+		}
+	}
+	if in.Horizon > 1 && !f.multiStep {
+		return usageErrorf("fit: --horizon %d: model %s forecasts one step; only %s forecasts more",
+			in.Horizon, name, strings.Join(multi, ", "))
+	}
+	if in.Column != "" {
+		for _, n := range []string{"as-of", "train-bars"} {
+			if c.IsSet(n) {
+				return usageErrorf("fit: --%s applies to a price file read as bars; drop it with --column", n)
+			}
+		}
+	}
+	return nil
+}
+
+// readColumn reads the named numeric column of a CSV file with a header. The
+// column must be named exactly once (ignoring letter case); every row must
+// have the header's number of fields and a finite value in the column. A
+// name the header does not have is a usage error listing the columns.
 func readColumn(path, column string) ([]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -165,19 +213,27 @@ func readColumn(path, column string) ([]float64, error) {
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
+	r.FieldsPerRecord = -1 // checked below, to name the line in our own words
 	header, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("fit: %s: read header: %w", path, err)
+	if err == io.EOF {
+		return nil, fmt.Errorf("fit: %s: empty file: no header", path)
 	}
+	if err != nil {
+		return nil, csvReadError(path, err)
+	}
+	headerLine, _ := r.FieldPos(0)
 	idx := -1
 	for i, h := range header {
-		if strings.EqualFold(strings.TrimSpace(h), column) {
-			idx = i
+		if !strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), column) {
+			continue
 		}
+		if idx >= 0 {
+			return nil, fmt.Errorf("fit: %s line %d: column %s appears twice (columns %d and %d)", path, headerLine, column, idx+1, i+1)
+		}
+		idx = i
 	}
 	if idx < 0 {
-		return nil, fmt.Errorf("fit: %s: no column %q (header: %s)", path, column, strings.Join(header, ","))
+		return nil, usageErrorf("fit: --column %q: not a column of %s (columns: %s)", column, path, strings.Join(header, ", "))
 	}
 	var s []float64
 	for {
@@ -185,16 +241,20 @@ func readColumn(path, column string) ([]float64, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("fit: %s line %d: %w", path, line, err)
+			// No FieldPos here: after a failed Read it panics.
+			return nil, csvReadError(path, err)
 		}
-		if idx >= len(rec) {
-			return nil, fmt.Errorf("fit: %s line %d: missing %s field", path, line, column)
+		line, _ := r.FieldPos(0)
+		if len(rec) != len(header) {
+			return nil, fmt.Errorf("fit: %s line %d: row has %d fields, the header has %d", path, line, len(rec), len(header))
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(rec[idx]), 64)
 		if err != nil {
 			return nil, fmt.Errorf("fit: %s line %d: unparsable %s %q", path, line, column, rec[idx])
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("fit: %s line %d: %s %v is not a finite number", path, line, column, v)
 		}
 		s = append(s, v)
 	}
@@ -202,6 +262,19 @@ func readColumn(path, column string) ([]float64, error) {
 		return nil, fmt.Errorf("fit: %s: column %s has no values", path, column)
 	}
 	return s, nil
+}
+
+// csvReadError locates an error of the CSV reader: the file and the line
+// where the record it was reading starts.
+func csvReadError(path string, err error) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("fit: read %s: %w", path, err)
+	}
+	if pe.Line != pe.StartLine {
+		return fmt.Errorf("fit: %s line %d: malformed CSV record: line %d, column %d: %w", path, pe.StartLine, pe.Line, pe.Column, pe.Err)
+	}
+	return fmt.Errorf("fit: %s line %d: malformed CSV record: column %d: %w", path, pe.StartLine, pe.Column, pe.Err)
 }
 
 // writeJSON prints v as indented JSON.

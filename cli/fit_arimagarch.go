@@ -13,14 +13,15 @@ import (
 func init() {
 	registerFitter(arimagarch.Name, fitter{
 		flags: []cli.Flag{
-			&cli.IntFlag{Name: "p", Usage: "arima_garch: AR order (with --q; default: --auto)"},
-			&cli.IntFlag{Name: "q", Usage: "arima_garch: MA order (with --p; default: --auto)"},
-			&cli.IntFlag{Name: "d", Usage: "arima_garch: order of differencing, 0 or 1"},
+			intFromTo(&cli.IntFlag{Name: "p", Usage: "arima_garch: AR order (with --q; default: --auto)"}, 0, arimagarch.MaxOrderLimit),
+			intFromTo(&cli.IntFlag{Name: "q", Usage: "arima_garch: MA order (with --p; default: --auto)"}, 0, arimagarch.MaxOrderLimit),
+			intOneOf(&cli.IntFlag{Name: "d", Usage: "arima_garch: order of differencing, 0 or 1"}, 0, 1),
 			&cli.BoolFlag{Name: "auto", Usage: "arima_garch: choose (p,q) in {0,1,2}^2 by AIC (the default without --p/--q)"},
-			&cli.StringFlag{Name: "garch", Value: "11", Usage: "arima_garch: error variance: none or 11 (GARCH(1,1))"},
-			&cli.StringFlag{Name: "dist", Value: "normal", Usage: "arima_garch: GARCH innovations: normal or t"},
+			stringOneOf(&cli.StringFlag{Name: "garch", Value: "11", Usage: "arima_garch: error variance: none or 11 (GARCH(1,1))"}, "none", "11"),
+			stringOneOf(&cli.StringFlag{Name: "dist", Value: "normal", Usage: "arima_garch: GARCH innovations: normal or t"}, "normal", "t"),
 		},
-		run: fitARIMAGARCH,
+		multiStep: true,
+		run:       fitARIMAGARCH,
 	})
 }
 

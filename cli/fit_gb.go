@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/urfave/cli/v2"
@@ -11,12 +12,15 @@ import (
 
 func init() {
 	registerFitter(gbm.Name, fitter{needsBars: true, run: fitGB, flags: []cli.Flag{
-		&cli.IntFlag{Name: "gb-trees", Value: gbm.DefaultTrees, Usage: "gb: boosting stages"},
-		&cli.IntFlag{Name: "gb-max-depth", Value: gbm.DefaultMaxDepth, Usage: "gb: maximum tree depth"},
-		&cli.Float64Flag{Name: "gb-learning-rate", Value: gbm.DefaultLearningRate, Usage: "gb: shrinkage per tree"},
-		&cli.IntFlag{Name: "gb-min-leaf", Value: gbm.DefaultMinSamplesLeaf, Usage: "gb: minimum training rows per leaf"},
-		&cli.Float64Flag{Name: "gb-subsample", Value: gbm.DefaultSubsample, Usage: "gb: fraction of rows drawn for each tree (1: all)"},
-		&cli.Float64Flag{Name: "gb-holdout", Value: gbm.DefaultHoldout, Usage: "gb: fraction of the most recent rows held out to measure sigma"},
+		intAtLeast(&cli.IntFlag{Name: "gb-trees", Value: gbm.DefaultTrees, Usage: "gb: boosting stages"}, 1),
+		intAtLeast(&cli.IntFlag{Name: "gb-max-depth", Value: gbm.DefaultMaxDepth, Usage: "gb: maximum tree depth"}, 1),
+		floatIn(&cli.Float64Flag{Name: "gb-learning-rate", Value: gbm.DefaultLearningRate, Usage: "gb: shrinkage per tree"},
+			interval{lo: 0, hi: math.Inf(1), loOpen: true, hiOpen: true}),
+		intAtLeast(&cli.IntFlag{Name: "gb-min-leaf", Value: gbm.DefaultMinSamplesLeaf, Usage: "gb: minimum training rows per leaf"}, 1),
+		floatIn(&cli.Float64Flag{Name: "gb-subsample", Value: gbm.DefaultSubsample, Usage: "gb: fraction of rows drawn for each tree (1: all)"},
+			interval{lo: 0, hi: 1, loOpen: true}),
+		floatIn(&cli.Float64Flag{Name: "gb-holdout", Value: gbm.DefaultHoldout, Usage: "gb: fraction of the most recent rows held out to measure sigma"},
+			interval{lo: 0, hi: 1, loOpen: true, hiOpen: true}),
 	}})
 }
 

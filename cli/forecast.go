@@ -2,6 +2,8 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -21,25 +23,30 @@ var DefaultCanarySymbols = []string{"AAPL", "MSFT", "SPY"}
 
 func forecastCommand(e *env) *cli.Command {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "mode", EnvVars: []string{"CANARY_MODE"},
+		stringNotEmpty(&cli.StringFlag{Name: "mode", EnvVars: []string{"CANARY_MODE"},
 			Usage: "canary, production or shadow (true = canary, false = production); default canary unless --ensemble is given"},
-		&cli.StringFlag{Name: "ensemble", Usage: "run one ensemble instead of a mode: candidate, legacy or naive (not served)"},
-		&cli.IntFlag{Name: "model-count", EnvVars: []string{"ENSEMBLE_MODEL_COUNT"},
-			Usage: "the served ensemble: 4 (legacy) or 2 (candidate); default 0: legacy"},
-		&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to forecast (default: the canary symbols for canary and shadow, every symbol of the data for production and --ensemble)"},
-		&cli.StringSliceFlag{Name: "canary-symbols", EnvVars: []string{"CANARY_SYMBOLS"}, Value: cli.NewStringSlice(DefaultCanarySymbols...),
-			Usage: "the canary's symbols"},
-		&cli.StringFlag{Name: "weights", EnvVars: []string{"ENSEMBLE_OPTIMIZATION_METHOD"}, Value: string(forecast.WeightsDefault),
+			"canary, production or shadow"),
+		stringNotEmpty(&cli.StringFlag{Name: "ensemble", Usage: "run one ensemble instead of a mode: candidate, legacy or naive (not served)"},
+			"candidate, legacy or naive"),
+		intOneOf(&cli.IntFlag{Name: "model-count", EnvVars: []string{"ENSEMBLE_MODEL_COUNT"},
+			Usage: "the served ensemble: 4 (legacy) or 2 (candidate)", DefaultText: "unset: legacy"}, 2, 4),
+		symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to forecast (default: the canary symbols for canary and shadow, every symbol of the data for production and --ensemble)"}),
+		symbolsFlag(&cli.StringSliceFlag{Name: "canary-symbols", EnvVars: []string{"CANARY_SYMBOLS"}, Value: cli.NewStringSlice(DefaultCanarySymbols...),
+			Usage: "the canary's symbols"}),
+		stringOneOf(&cli.StringFlag{Name: "weights", EnvVars: []string{"ENSEMBLE_OPTIMIZATION_METHOD"}, Value: string(forecast.WeightsDefault),
 			Usage: "ensemble weights: default (DESIGN §4), simple_avg, inverse_rmse or ridge (the last two learn from the last --weight-lookback matured forecasts)"},
-		&cli.IntFlag{Name: "weight-lookback", Value: jobs.DefaultWeightLookback, Usage: "matured forecasts inverse_rmse and ridge learn from"},
-		&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon (only 1D)"},
-		&cli.StringFlag{Name: "as-of", Usage: "date of the last bar the models see, YYYY-MM-DD (default: the last date every symbol has)"},
-		&cli.IntFlag{Name: "train-bars", Value: jobs.DefaultTrainBars, Usage: "bars each model fits on, ending at --as-of"},
-		&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the learned models"},
-		&cli.IntFlag{Name: "epochs", Usage: "training epochs of the learned models (default 0: canonical, 30)"},
+			string(forecast.WeightsDefault), string(forecast.SimpleAvg), string(forecast.InverseRMSE), string(forecast.Ridge)),
+		intAtLeast(&cli.IntFlag{Name: "weight-lookback", Value: jobs.DefaultWeightLookback,
+			Usage: fmt.Sprintf("matured forecasts inverse_rmse and ridge learn from (at least %d)", forecast.MinWeightHistory)}, forecast.MinWeightHistory),
+		stringOneOf(&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon (only 1D)"}, jobs.DefaultHorizon),
+		dateFlag(&cli.StringFlag{Name: "as-of", Usage: "date of the last bar the models see, YYYY-MM-DD (default: the last date every symbol has)"}),
+		intAtLeast(&cli.IntFlag{Name: "train-bars", Value: jobs.DefaultTrainBars, Usage: "bars each model fits on, ending at --as-of (at least 2)"}, 2),
+		int64FromTo(&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the learned models, 0 to 4294967295"}, 0, math.MaxUint32),
+		intAtLeast(&cli.IntFlag{Name: "epochs", Usage: "training epochs of the learned models, at least 1", DefaultText: "canonical, 30"}, 1),
 		&cli.BoolFlag{Name: "early-stop", Value: true, Usage: "early stopping of the learned models"},
-		&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand, Usage: "half-width of the neutral return class"},
-		&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "symbols run concurrently"},
+		floatIn(&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand,
+			Usage: "half-width of the neutral return class, > 0 and < 1"}, neutralBandRange),
+		intAtLeast(&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "symbols run concurrently (at least 1)"}, 1),
 		&cli.BoolFlag{Name: "dry-run", Usage: "compute and print, write nothing"},
 	}
 	for _, f := range enableFlags {
@@ -85,6 +92,10 @@ func forecastCommand(e *env) *cli.Command {
 	}
 }
 
+// neutralBandRange is the range of --neutral-band: a half-width of the
+// neutral class of log returns.
+var neutralBandRange = interval{lo: 0, hi: 1, loOpen: true, hiOpen: true}
+
 func forecastConfig(c *cli.Context) (jobs.ForecastConfig, error) {
 	cfg := jobs.ForecastConfig{
 		Symbols:        upper(c.StringSlice("symbols")),
@@ -104,9 +115,6 @@ func forecastConfig(c *cli.Context) (jobs.ForecastConfig, error) {
 			return cfg, usageErrorf("forecast: --as-of %q: want YYYY-MM-DD", s)
 		}
 		cfg.AsOf = d
-	}
-	if cfg.Workers < 1 {
-		return cfg, usageErrorf("forecast: --workers %d: need at least 1", cfg.Workers)
 	}
 	method, err := forecast.ParseWeightMethod(c.String("weights"))
 	if err != nil {

@@ -15,6 +15,7 @@ func migrateCommand(e *env) *cli.Command {
 		Name:      "migrate",
 		Usage:     "apply, revert or list the embedded schema migrations",
 		UsageText: "runner migrate [up|down|status]",
+		ArgsUsage: "[up|down|status]",
 		Description: "up (the default) applies every pending migration, each in its own transaction;\n" +
 			"down reverts the latest applied migration; status lists every migration and its state.",
 		Action: func(c *cli.Context) error {

@@ -23,14 +23,11 @@ func statusCommand(e *env) *cli.Command {
 			"ensemble and to the naive model on the same dates (below 1 is better), directional\n" +
 			"accuracy, and the coverage of the 90% interval.",
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to report (default: every symbol with matured forecasts)"},
-			&cli.IntFlag{Name: "window", Value: jobs.DefaultStatusWindow, Usage: "latest matured forecasts per symbol and ensemble"},
-			&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon"},
+			symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to report (default: every symbol with matured forecasts)"}),
+			intAtLeast(&cli.IntFlag{Name: "window", Value: jobs.DefaultStatusWindow, Usage: "latest matured forecasts per symbol and ensemble (at least 1)"}, 1),
+			stringOneOf(&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon (only 1D)"}, jobs.DefaultHorizon),
 		},
 		Action: func(c *cli.Context) error {
-			if c.Int("window") < 1 {
-				return usageErrorf("status: --window %d: need at least 1", c.Int("window"))
-			}
 			return withStore(c, e, true, func(s store.Store) error {
 				job := &jobs.StatusJob{Source: source(c, s), Store: s}
 				rows, err := job.Run(c.Context, jobs.StatusConfig{Symbols: upper(c.StringSlice("symbols")),

@@ -187,6 +187,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		bars, err := j.Source.Bars(ctx, sym)
 		if err != nil {
 			results[i].Err = err
+			log.Error().Str("symbol", sym).Fields(marketdata.LogFields(err)).Msg("loading bars failed")
 			continue
 		}
 		history[i] = bars
@@ -271,10 +272,12 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 
 	run.SymbolErrors = map[string]string{}
 	failed, lost := 0, 0
+	var failedSyms []string
 	for _, r := range results {
 		switch {
 		case r.Err != nil:
 			failed++
+			failedSyms = append(failedSyms, r.Symbol)
 			run.SymbolErrors[r.Symbol] = r.Err.Error()
 		case len(r.LostModels) > 0 || len(r.FailedEnsembles) > 0:
 			lost++
@@ -307,13 +310,26 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 			return res, fmt.Errorf("jobs: forecast: %w", err)
 		}
 	}
-	log.Info().Int64("run_id", run.ID).Str("status", string(run.Status)).Int("failed_symbols", failed).
-		Int("symbols_degraded", lost).Msg("forecast run finished")
+	// The summary names every failed or degraded symbol with its cause.
+	ev := log.Info()
+	switch run.Status {
+	case store.RunPartial:
+		ev = log.Warn()
+	case store.RunFailed:
+		ev = log.Error()
+	}
+	symErrs := zerolog.Dict()
+	for _, sym := range sortedKeys(run.SymbolErrors) {
+		symErrs.Str(sym, run.SymbolErrors[sym])
+	}
+	ev.Int64("run_id", run.ID).Str("status", string(run.Status)).Int("failed_symbols", failed).
+		Int("symbols_degraded", lost).Strs("failed", failedSyms).Dict("symbol_errors", symErrs).Msg("forecast run finished")
 	switch run.Status {
 	case store.RunFailed:
 		return res, fmt.Errorf("jobs: forecast: every symbol failed: %w", firstErr(results))
 	case store.RunPartial:
-		return res, fmt.Errorf("jobs: forecast: %d of %d symbols failed, %d lost a model or an ensemble: %w", failed, len(results), lost, ErrPartial)
+		return res, fmt.Errorf("jobs: forecast: %d of %d symbols failed%s, %d lost a model or an ensemble: %w",
+			failed, len(results), symbolList(failedSyms), lost, ErrPartial)
 	}
 	return res, nil
 }
@@ -488,6 +504,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// symbolList is " (A, B)" for the symbols given, "" for none.
+func symbolList(syms []string) string {
+	if len(syms) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(syms, ", ") + ")"
 }
 
 // unique drops repeated symbols, keeping the first of each.

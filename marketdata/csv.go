@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,36 +20,66 @@ import (
 // bars; a longer gap is bad input (a missing stretch of history).
 const MaxGap = 7 * 24 * time.Hour
 
-// CSVSource reads bars from a directory of SYMBOL.csv files.
+// CSVSource reads bars from a directory of SYMBOL.csv files. File names
+// match symbols ignoring letter case: aapl.csv and AAPL.CSV both hold AAPL.
 type CSVSource struct {
 	Dir string
 }
 
-// Symbols lists the symbols with a CSV file in the directory, sorted.
+// Symbols lists the symbols with a CSV file in the directory, upper-cased
+// and sorted. A symbol with several files (aapl.csv and AAPL.csv) is listed
+// once; Bars reports it.
 func (s CSVSource) Symbols(ctx context.Context) ([]string, error) {
-	entries, err := os.ReadDir(s.Dir)
+	files, err := s.files()
 	if err != nil {
-		return nil, fmt.Errorf("marketdata: list %s: %w", s.Dir, err)
+		return nil, err
 	}
-	var syms []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".csv") {
-			continue
-		}
-		syms = append(syms, strings.ToUpper(strings.TrimSuffix(name, filepath.Ext(name))))
+	syms := make([]string, 0, len(files))
+	for sym := range files {
+		syms = append(syms, sym)
 	}
 	sort.Strings(syms)
 	return syms, nil
 }
 
-// Bars reads and validates all bars of symbol from DIR/SYMBOL.csv.
+// Bars reads and validates all bars of symbol from its file in the
+// directory. Bars carry the symbol upper-cased. Two files for the symbol are
+// a *DataError naming both.
 func (s CSVSource) Bars(ctx context.Context, symbol string) ([]Bar, error) {
-	path := filepath.Join(s.Dir, symbol+".csv")
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("marketdata: %s: %s: %w", symbol, path, ErrNoData)
+	symbol = strings.ToUpper(symbol)
+	files, err := s.files()
+	if err != nil {
+		return nil, err
 	}
-	return ReadCSVFile(path, symbol)
+	switch paths := files[symbol]; len(paths) {
+	case 0:
+		return nil, fmt.Errorf("marketdata: %s: no %s.csv in %s: %w", symbol, symbol, s.Dir, ErrNoData)
+	case 1:
+		return ReadCSVFile(paths[0], symbol)
+	default:
+		return nil, &DataError{Symbol: symbol, Msg: fmt.Sprintf(
+			"%d files for one symbol: %s (file names match symbols ignoring case); keep one",
+			len(paths), strings.Join(paths, ", "))}
+	}
+}
+
+// files maps each upper-cased symbol to the paths of its .csv files, sorted.
+func (s CSVSource) files() (map[string][]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("marketdata: list %s: %w", s.Dir, err)
+	}
+	files := map[string][]string{}
+	for _, e := range entries {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		sym := strings.ToUpper(strings.TrimSuffix(name, ext))
+		if e.IsDir() || !strings.EqualFold(ext, ".csv") || sym == "" {
+			continue
+		}
+		files[sym] = append(files[sym], filepath.Join(s.Dir, name)) // ReadDir sorts by name
+	}
+	return files, nil
 }
 
 // ReadCSVFile reads and validates one CSV file. An empty symbol means the
@@ -65,52 +96,49 @@ func ReadCSVFile(path, symbol string) ([]Bar, error) {
 	return ReadCSV(f, symbol, path)
 }
 
-// ReadCSV reads and validates bars from r. The header must name Date and
-// Close; Open, High, Low, Adj Close and Volume are optional (Adj Close
-// defaults to Close, the others to zero). file is used in error messages.
+// ReadCSV reads and validates bars from r. file is used in error messages.
+//
+// The header must hold the columns of one of the two layouts of DESIGN §2,
+// Date,Open,High,Low,Close,Adj Close,Volume or Date,Open,High,Low,Close,Volume
+// (then AdjClose is Close), in any order. Names match ignoring letter case,
+// surrounding spaces and a leading byte-order mark; Adj Close may also be
+// spelt adj_close or adjclose. An unknown, duplicated or missing column, and a
+// row with another number of fields than the header, is a *DataError.
 func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
 	bad := func(line int, format string, args ...any) error {
 		return &DataError{Symbol: symbol, File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
+	cr.FieldsPerRecord = -1 // checked below, to name the line in our own words
 	cr.ReuseRecord = true
+	// malformed turns an error of the CSV reader into a *DataError located
+	// at the start of the record it was reading.
+	malformed := func(err error) error {
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) {
+			return bad(0, "read: %v", err)
+		}
+		if pe.Line != pe.StartLine {
+			return bad(pe.StartLine, "malformed CSV record: line %d, column %d: %v", pe.Line, pe.Column, pe.Err)
+		}
+		return bad(pe.StartLine, "malformed CSV record: column %d: %v", pe.Column, pe.Err)
+	}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, bad(0, "empty file: no header and no bars")
 	}
 	if err != nil {
-		return nil, bad(1, "read header: %v", err)
+		return nil, malformed(err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	need := func(name string) (int, error) {
-		i, ok := col[name]
-		if !ok {
-			return 0, bad(1, "header has no %q column (header: %s)", name, strings.Join(header, ","))
-		}
-		return i, nil
-	}
-	dateCol, err := need("date")
+	headerLine, _ := cr.FieldPos(0)
+	header = slices.Clone(header) // the reader reuses its record
+	col, err := priceColumns(header)
 	if err != nil {
-		return nil, err
+		return nil, bad(headerLine, "%v", err)
 	}
-	closeCol, err := need("close")
-	if err != nil {
-		return nil, err
-	}
-	opt := func(names ...string) int {
-		for _, n := range names {
-			if i, ok := col[n]; ok {
-				return i
-			}
-		}
-		return -1
-	}
-	openCol, highCol, lowCol := opt("open"), opt("high"), opt("low")
-	adjCol, volCol := opt("adj close", "adj_close", "adjclose"), opt("volume")
+	dateCol, closeCol := col[colDate], col[colClose]
+	openCol, highCol, lowCol := col[colOpen], col[colHigh], col[colLow]
+	adjCol, volCol := col[colAdjClose], col[colVolume]
 
 	var bars []Bar
 	var lines []int
@@ -119,28 +147,27 @@ func ReadCSV(r io.Reader, symbol, file string) ([]Bar, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, bad(line, "%v", err)
+			// Ask for a field position only after a successful Read: after
+			// an error there is no record, and FieldPos panics.
+			return nil, malformed(err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
+		}
+		if len(rec) != len(header) {
+			return nil, bad(line, "row has %d fields, the header has %d", len(rec), len(header))
 		}
 		field := func(i int, name string) (float64, error) {
 			if i < 0 {
 				return 0, nil
-			}
-			if i >= len(rec) {
-				return 0, bad(line, "missing %s field", name)
 			}
 			v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
 			if err != nil {
 				return 0, bad(line, "unparsable %s %q", name, rec[i])
 			}
 			return v, nil
-		}
-		if dateCol >= len(rec) {
-			return nil, bad(line, "missing date field")
 		}
 		d, err := time.Parse(DateLayout, strings.TrimSpace(rec[dateCol]))
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func TestReadCSVBadInput(t *testing.T) {
 		msg  string
 	}{
 		{"unparsable.csv", 3, "", `unparsable Close "1O.5"`},
-		{"missing_close.csv", 1, "", `header has no "close" column`},
+		{"missing_close.csv", 1, "", "header has no Close column"},
 		{"empty.csv", 0, "", "empty file"},
 		{"duplicate_date.csv", 4, "2023-12-27", "duplicate date 2023-12-27"},
 		{"unsorted.csv", 4, "2023-12-27", "dates not sorted: 2023-12-27 after 2023-12-28"},
@@ -100,9 +101,130 @@ func TestCSVSourceBothLayouts(t *testing.T) {
 }
 
 func TestLogReturns(t *testing.T) {
-	bars, err := marketdata.ReadCSV(strings.NewReader("Date,Close\n2024-01-02,100\n2024-01-03,110\n2024-01-04,99\n"), "X", "x.csv")
+	bars, err := marketdata.ReadCSV(strings.NewReader("Date,Open,High,Low,Close,Volume\n"+
+		"2024-01-02,1,1,1,100,5\n2024-01-03,1,1,1,110,5\n2024-01-04,1,1,1,99,5\n"), "X", "x.csv")
 	require.NoError(t, err)
 	r := marketdata.LogReturns(bars)
 	// ln(110/100) and ln(99/110), by hand.
 	require.InDeltaSlice(t, []float64{0.09531017980432493, -0.10536051565782628}, r, 1e-15)
+}
+
+// A malformed CSV record (here a bare quote inside a date, the issue 9
+// repro) is a *DataError naming the file and the line, never a panic.
+func TestReadCSVQuoteError(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		line       int
+		msg        string
+	}{
+		{"repro", "Date,Close\n2023-12-2\"9,1\n", 0, ""},
+		{"bare quote", "Date,Open,High,Low,Close,Adj Close,Volume\n2023-12-26,1,1,1,10,10,100\n2023-12-2\"7,1,1,1,10,10,100\n", 3,
+			`column 10: bare " in non-quoted-field`},
+		{"unterminated quote", "Date,Open,High,Low,Close,Adj Close,Volume\n2023-12-26,1,1,1,10,10,100\n\"2023-12-27,1,1,1,10,10,100\n2023-12-28,1,1,1,10,10,100\n", 3,
+			`extraneous or missing " in quoted-field`},
+		{"quote in header", "Date,Open,High,Low,\"Close,Adj Close,Volume\n2023-12-26,1,1,1,10,10,100\n", 1,
+			`extraneous or missing " in quoted-field`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var bars []marketdata.Bar
+			var err error
+			require.NotPanics(t, func() { bars, err = marketdata.ReadCSV(strings.NewReader(tc.data), "BAD", "BAD.csv") })
+			require.Nil(t, bars)
+			var de *marketdata.DataError
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, "BAD", de.Symbol)
+			require.Equal(t, "BAD.csv", de.File)
+			require.Positive(t, de.Line, err.Error())
+			if tc.line > 0 {
+				require.Equal(t, tc.line, de.Line, err.Error())
+				require.Contains(t, err.Error(), tc.msg)
+			}
+		})
+	}
+}
+
+// The header must hold exactly the columns of one of the two layouts of
+// DESIGN §2, in any order and letter case; every other header is an error on
+// line 1 that names the offending column, and a row whose field count differs
+// from the header's is an error on its line.
+func TestReadCSVHeader(t *testing.T) {
+	const allowed = "allowed: Date, Open, High, Low, Close, Adj Close, Volume"
+	row := "2023-12-26,1,1,1,10,100\n2023-12-27,1,1,1,10.5,100\n"
+	for _, tc := range []struct {
+		name, data string
+		line       int      // 0: no error
+		msgs       []string // expected in the error
+	}{
+		{"yahoo", "Date,Open,High,Low,Close,Adj Close,Volume\n2023-12-26,1,1,1,10,9,100\n", 0, nil},
+		{"no adj close", "Date,Open,High,Low,Close,Volume\n" + row, 0, nil},
+		{"any order, case and spaces", "\ufeffclose, DATE ,open,high,low,adj_close,volume\n10,2023-12-26,1,1,1,9,100\n", 0, nil},
+		{"misspelt volume", "Date,Open,High,Low,Close,Volumne\n" + row, 1,
+			[]string{`unknown column "Volumne" (column 6)`, allowed}},
+		{"empty column name", "Date,Open,High,Low,Close,Volume,\n" + row, 1, []string{`unknown column "" (column 7)`}},
+		{"no volume", "Date,Open,High,Low,Close\n2023-12-26,1,1,1,10\n", 1,
+			[]string{"header has no Volume column", "want Date,Open,High,Low,Close[,Adj Close],Volume"}},
+		{"date and close only", "Date,Close\n2023-12-26,10\n", 1, []string{"header has no Open, High, Low, Volume column"}},
+		{"duplicate close", "Date,Open,High,Low,Close,Close,Volume\n2023-12-26,1,1,1,10,11,100\n", 1,
+			[]string{"header names Close twice (columns 5 and 6)"}},
+		{"duplicate adj close spellings", "Date,Open,High,Low,Close,Adj Close,adj_close,Volume\n2023-12-26,1,1,1,10,9,9,100\n", 1,
+			[]string{`header names Adj Close twice (columns 6 and 7: "Adj Close" and "adj_close")`}},
+		{"extra field", "Date,Open,High,Low,Close,Volume\n2023-12-26,1,1,1,10,100\n2023-12-27,1,1,1,10.5,100,7\n", 3,
+			[]string{"row has 7 fields, the header has 6"}},
+		{"missing field", "Date,Open,High,Low,Close,Volume\n2023-12-26,1,1,1,10\n", 2,
+			[]string{"row has 5 fields, the header has 6"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bars, err := marketdata.ReadCSV(strings.NewReader(tc.data), "X", "x.csv")
+			if tc.line == 0 {
+				require.NoError(t, err)
+				require.NotEmpty(t, bars)
+				require.Equal(t, 10.0, bars[0].Close)
+				require.Equal(t, 100.0, bars[0].Volume)
+				return
+			}
+			var de *marketdata.DataError
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, "x.csv", de.File)
+			require.Equal(t, tc.line, de.Line, err.Error())
+			for _, m := range tc.msgs {
+				require.Contains(t, err.Error(), m)
+			}
+		})
+	}
+}
+
+// File names are case-insensitive: aapl.csv holds AAPL. Two files of one
+// symbol (aapl.csv and AAPL.csv) are an error for that symbol that names
+// both, never a silent choice.
+func TestCSVSourceFileNameCase(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(filepath.Join("..", "testdata", "bad", "short.csv"))
+	require.NoError(t, err)
+	for _, name := range []string{"aapl.csv", "Msft.CSV", "spy.csv", "SPY.csv"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), good, 0o644))
+	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "dir.csv"), 0o755))
+	src := marketdata.CSVSource{Dir: dir}
+	ctx := context.Background()
+	syms, err := src.Symbols(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"AAPL", "MSFT", "SPY"}, syms)
+
+	for _, sym := range []string{"AAPL", "aapl", "MSFT"} {
+		bars, err := src.Bars(ctx, sym)
+		require.NoError(t, err, sym)
+		require.Len(t, bars, 3) // short.csv has 3 bars
+		require.Equal(t, strings.ToUpper(sym), bars[0].Symbol)
+	}
+
+	_, err = src.Bars(ctx, "SPY")
+	var de *marketdata.DataError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, "SPY", de.Symbol)
+	require.Contains(t, err.Error(), filepath.Join(dir, "SPY.csv"))
+	require.Contains(t, err.Error(), filepath.Join(dir, "spy.csv"))
+	require.Contains(t, err.Error(), "2 files for one symbol")
+
+	_, err = src.Bars(ctx, "DIR")
+	require.ErrorIs(t, err, marketdata.ErrNoData)
 }

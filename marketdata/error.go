@@ -37,3 +37,25 @@ func (e *DataError) Error() string {
 	}
 	return s + ": " + e.Msg
 }
+
+// LogFields returns what a structured log line needs to locate err: file,
+// line and date when err is or wraps a *DataError that knows them, and
+// cause, the message without the location (all of err.Error() for any
+// other error). The symbol is left to the caller.
+func LogFields(err error) map[string]any {
+	var de *DataError
+	if !errors.As(err, &de) {
+		return map[string]any{"cause": err.Error()}
+	}
+	f := map[string]any{"cause": de.Msg}
+	if de.File != "" {
+		f["file"] = de.File
+	}
+	if de.Line > 0 {
+		f["line"] = de.Line
+	}
+	if !de.Date.IsZero() {
+		f["date"] = de.Date.Format(DateLayout)
+	}
+	return f
+}
