@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"path/filepath"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -39,7 +41,10 @@ type Store struct {
 // Open opens (creating if needed) the SQLite database file at path. It does
 // not migrate; call MigrateUp.
 func Open(ctx context.Context, path string) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	dsn, err := dataSourceName(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -50,6 +55,23 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &Store{db: db, path: path}, nil
+}
+
+// dataSourceName returns the driver's name for the file at path: a SQLite
+// URI (https://www.sqlite.org/uri.html) with the absolute path
+// percent-encoded, so that every character of a file name ('#', '?', '%',
+// spaces, non-ASCII) reaches SQLite as written, followed by the driver's
+// connection settings. A bare file name would not do: modernc.org/sqlite
+// cuts it at the first '?', and SQLite ends a file: URI's path at '#' and
+// decodes its %XX escapes.
+func dataSourceName(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs),
+		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"}
+	return u.String(), nil
 }
 
 // Close closes the database.
