@@ -2,7 +2,8 @@ package cli
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -16,9 +17,11 @@ import (
 // DefaultSQLitePath is the embedded store used when no database URL is given.
 const DefaultSQLitePath = "runner.db"
 
-// openStore opens the store named by a database URL: postgres:// or
-// postgresql:// for PostgreSQL, sqlite:PATH for a SQLite file, and empty
-// for DefaultSQLitePath.
+// openStore opens the store named by a database URL: a PostgreSQL
+// connection string (postgres:// or postgresql:// URL, or keyword=value
+// pairs such as "host=db dbname=runner"), sqlite:PATH for a SQLite file,
+// or empty for DefaultSQLitePath. It returns the store and a description
+// of it that is safe to print. No message it returns holds the URL.
 func openStore(ctx context.Context, url string) (store.Store, string, error) {
 	switch {
 	case url == "":
@@ -30,16 +33,39 @@ func openStore(ctx context.Context, url string) (store.Store, string, error) {
 			return nil, "", usageErrorf("--database-url %q: want sqlite:PATH", url)
 		}
 		s, err := sqlite.Open(ctx, path)
-		return s, url, err
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return s, "sqlite:" + path, err
+	case isPostgres(url):
 		s, err := postgres.Open(ctx, postgres.Config{URL: url})
-		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", redactURL(url), err)
+		if errors.Is(err, postgres.ErrConnString) {
+			return nil, "", usageErrorf("--database-url: %w", err)
 		}
-		return s, redactURL(url), nil
+		if err != nil {
+			return nil, "", err
+		}
+		return s, postgres.Describe(url), nil
 	default:
-		return nil, "", usageErrorf("--database-url %q: want postgres://..., postgresql://... or sqlite:PATH", redactURL(url))
+		return nil, "", usageErrorf("--database-url: want a PostgreSQL URL (postgres://... or postgresql://...), " +
+			"PostgreSQL keyword=value pairs (host=... dbname=...) or sqlite:PATH (the value is not shown: it may hold a password)")
 	}
+}
+
+// keywordValue matches the start of a libpq keyword=value connection
+// string.
+var keywordValue = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+
+// isPostgres reports whether url is a PostgreSQL connection string: a
+// postgres:// or postgresql:// URL or keyword=value pairs.
+func isPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") || keywordValue.MatchString(url)
+}
+
+// secrets returns the passwords the database URL carries or makes the
+// driver use, to be scrubbed from any error text printed.
+func secrets(url string) []string {
+	if !isPostgres(url) {
+		return nil
+	}
+	return postgres.Secrets(url)
 }
 
 // withStore opens the configured store, migrates it up when migrate is

@@ -24,7 +24,9 @@ type Store struct {
 
 // Config configures Open.
 type Config struct {
-	// URL is the connection string (postgres://...). Required.
+	// URL is the connection string, in any form pgx accepts: a
+	// postgres:// or postgresql:// URL, or keyword=value pairs
+	// ("host=db dbname=runner"). Required.
 	URL string
 	// Schema, when set, becomes the search_path of every connection, so
 	// that tests can each use their own schema. Default: the server's.
@@ -33,12 +35,15 @@ type Config struct {
 	MaxConns int32
 }
 
-// Open connects and pings. It does not migrate; call MigrateUp.
+// Open connects and pings. It does not migrate; call MigrateUp. Its errors
+// name the database by Describe, never by the connection string; a string
+// that cannot be parsed gives ErrConnString.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	pc, err := pgxpool.ParseConfig(cfg.URL)
+	pc, err := parseConnString(cfg.URL)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
+		return nil, err
 	}
+	name := describe(pc)
 	if cfg.Schema != "" {
 		pc.ConnConfig.RuntimeParams["search_path"] = cfg.Schema
 	}
@@ -47,11 +52,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: connect: %w", err)
+		return nil, fmt.Errorf("postgres: connect to %s: %w", name, err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connect to %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
+		return nil, fmt.Errorf("postgres: connect to %s: %w", name, err)
 	}
 	return &Store{pool: pool}, nil
 }
