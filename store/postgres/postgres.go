@@ -97,10 +97,45 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]migrations.State, error)
 	return migrations.Status(ctx, executor{s.pool}, ms)
 }
 
+// migrationLockClass is the first key of the advisory lock that serialises
+// migrations; the second is a hash of the schema migrated, so that
+// migrations of different schemas do not wait for one another.
+const migrationLockClass = 0x72756e6e // "runn"
+
+// unlockTimeout bounds the release of the migration lock.
+const unlockTimeout = 5 * time.Second
+
 type executor struct{ pool *pgxpool.Pool }
 
-func (e executor) EnsureTable(ctx context.Context) error {
-	_, err := e.pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+// Locked holds a session advisory lock on a dedicated connection while fn
+// runs on that connection. Should the unlock fail, the connection is
+// closed, which releases the lock.
+func (e executor) Locked(ctx context.Context, fn func(migrations.Session) error) error {
+	conn, err := e.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	defer conn.Release()
+	const key = `$1::int4, hashtext(COALESCE(current_schema(), ''))`
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+key+`)`, migrationLockClass); err != nil {
+		conn.Conn().Close(context.WithoutCancel(ctx))
+		return fmt.Errorf("postgres: take the migration lock: %w", err)
+	}
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
+		defer cancel()
+		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock(`+key+`)`, migrationLockClass); err != nil {
+			conn.Conn().Close(uctx)
+		}
+	}()
+	return fn(session{conn.Conn()})
+}
+
+// session is the migration bookkeeping on the connection holding the lock.
+type session struct{ conn *pgx.Conn }
+
+func (s session) EnsureTable(ctx context.Context) error {
+	_, err := s.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    BIGINT PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())`)
@@ -110,8 +145,8 @@ func (e executor) EnsureTable(ctx context.Context) error {
 	return nil
 }
 
-func (e executor) Applied(ctx context.Context) (map[int64]time.Time, error) {
-	rows, err := e.pool.Query(ctx, `SELECT version, applied_at FROM schema_migrations`)
+func (s session) Applied(ctx context.Context) (map[int64]time.Time, error) {
+	rows, err := s.conn.Query(ctx, `SELECT version, applied_at FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read schema_migrations: %w", err)
 	}
@@ -128,8 +163,8 @@ func (e executor) Applied(ctx context.Context) (map[int64]time.Time, error) {
 	return out, rows.Err()
 }
 
-func (e executor) Apply(ctx context.Context, m migrations.Migration, up bool) error {
-	return pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+func (s session) Apply(ctx context.Context, m migrations.Migration, up bool) error {
+	return pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
 		script := m.Down
 		if up {
 			script = m.Up

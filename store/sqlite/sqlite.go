@@ -4,12 +4,16 @@
 //
 // The database is opened with one connection (SQLite has one writer; a
 // single connection serialises writers without SQLITE_BUSY), WAL journaling,
-// foreign keys on and a busy timeout for other processes.
+// foreign keys on and a busy timeout for other processes. Transactions
+// begin IMMEDIATE: a writer waits for the write lock at BEGIN, within the
+// busy timeout, instead of failing with SQLITE_BUSY when another process
+// wrote between its first read and its first write.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,7 +74,7 @@ func dataSourceName(path string) (string, error) {
 		return "", err
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs),
-		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"}
+		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"}
 	return u.String(), nil
 }
 
@@ -109,8 +113,52 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]migrations.State, error)
 
 type executor struct{ db *sql.DB }
 
-func (e executor) EnsureTable(ctx context.Context) error {
-	_, err := e.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+// Locked runs fn in one BEGIN IMMEDIATE transaction on a dedicated
+// connection: SQLite's write lock, taken at BEGIN (waiting up to the busy
+// timeout), is the migration lock. Each migration runs under a savepoint,
+// so one that fails is rolled back alone and those before it are committed
+// with the transaction.
+func (e executor) Locked(ctx context.Context, fn func(migrations.Session) error) error {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return fmt.Errorf("sqlite: take the migration lock: %w", err)
+	}
+	s := &session{conn: conn}
+	ferr := fn(s)
+	// Commit what fn applied even when ctx is done: a half-open
+	// transaction must not go back to the pool.
+	ectx := context.WithoutCancel(ctx)
+	end := `COMMIT`
+	if s.broken {
+		end = `ROLLBACK`
+	}
+	if _, err := conn.ExecContext(ectx, end); err != nil {
+		conn.ExecContext(ectx, `ROLLBACK`)
+		discard(conn)
+		return errors.Join(ferr, fmt.Errorf("sqlite: commit migrations: %w", err))
+	}
+	return ferr
+}
+
+// discard makes database/sql close conn instead of reusing it.
+func discard(conn *sql.Conn) {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
+}
+
+// session is the migration bookkeeping inside Locked's transaction.
+type session struct {
+	conn *sql.Conn
+	// broken is set when a failed migration could not be rolled back to
+	// its savepoint: the whole transaction must then be rolled back.
+	broken bool
+}
+
+func (s *session) EnsureTable(ctx context.Context) error {
+	_, err := s.conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at TEXT NOT NULL)`)
@@ -120,8 +168,8 @@ func (e executor) EnsureTable(ctx context.Context) error {
 	return nil
 }
 
-func (e executor) Applied(ctx context.Context) (map[int64]time.Time, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
+func (s *session) Applied(ctx context.Context) (map[int64]time.Time, error) {
+	rows, err := s.conn.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read schema_migrations: %w", err)
 	}
@@ -138,24 +186,32 @@ func (e executor) Applied(ctx context.Context) (map[int64]time.Time, error) {
 	return out, rows.Err()
 }
 
-func (e executor) Apply(ctx context.Context, m migrations.Migration, up bool) error {
-	return inTx(ctx, e.db, func(tx *sql.Tx) error {
-		script := m.Down
-		if up {
-			script = m.Up
-		}
-		if _, err := tx.ExecContext(ctx, script); err != nil {
-			return err
-		}
-		var err error
-		if up {
-			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, time.Now().UTC().Format(timeLayout))
-		} else {
-			_, err = tx.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = ?`, m.Version)
-		}
+func (s *session) Apply(ctx context.Context, m migrations.Migration, up bool) error {
+	if _, err := s.conn.ExecContext(ctx, `SAVEPOINT migration`); err != nil {
 		return err
-	})
+	}
+	script := m.Down
+	if up {
+		script = m.Up
+	}
+	_, err := s.conn.ExecContext(ctx, script)
+	if err == nil && up {
+		_, err = s.conn.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.Version, m.Name, time.Now().UTC().Format(timeLayout))
+	} else if err == nil {
+		_, err = s.conn.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = ?`, m.Version)
+	}
+	if err != nil {
+		ectx := context.WithoutCancel(ctx)
+		if _, rerr := s.conn.ExecContext(ectx, `ROLLBACK TO migration`); rerr != nil {
+			s.broken = true
+			return errors.Join(err, fmt.Errorf("roll back: %w", rerr))
+		}
+		s.conn.ExecContext(ectx, `RELEASE migration`)
+		return err
+	}
+	_, err = s.conn.ExecContext(ctx, `RELEASE migration`)
+	return err
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.
