@@ -130,7 +130,7 @@ func prepare(e *env, cmd *cli.Command, path []string) {
 }
 
 func globalFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "database-url", EnvVars: []string{"DATABASE_URL"},
 			Usage: "PostgreSQL URL (postgres://...), PostgreSQL keyword=value pairs (host=... dbname=...) or sqlite:PATH; empty means the embedded SQLite file runner.db in the working directory"},
 		&cli.StringFlag{Name: "data", Value: "testdata/prices",
@@ -138,5 +138,5 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Usage: "YAML config file (runner.yaml); flags override it"},
 		&cli.StringFlag{Name: "log-format", Value: "console", Usage: "log format: console or json"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug, info, warn or error"},
-	}
+	}, dbFlags()...)
 }

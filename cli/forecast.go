@@ -66,7 +66,7 @@ func forecastCommand(e *env) *cli.Command {
 				return err
 			}
 			run := func(s store.Store) error {
-				job := &jobs.ForecastJob{Source: source(c, s), Store: s, Log: e.log}
+				job := &jobs.ForecastJob{Source: source(c, s), Store: s, Log: e.log, Runs: runConfig(c)}
 				if cfg.DryRun {
 					job.Store = nil
 				}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"runner/jobs"
 	"runner/marketdata"
 	"runner/store"
 	"runner/store/postgres"
@@ -17,25 +19,60 @@ import (
 // DefaultSQLitePath is the embedded store used when no database URL is given.
 const DefaultSQLitePath = "runner.db"
 
+// dbFlags are the global flags that bound the time spent on the database.
+func dbFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: "db-connect-timeout", EnvVars: []string{"DB_CONNECT_TIMEOUT"}, Value: store.DefaultConnectTimeout,
+			Usage: "time allowed to connect to each PostgreSQL host, also when the server accepts and never answers"},
+		&cli.DurationFlag{Name: "db-statement-timeout", EnvVars: []string{"DB_STATEMENT_TIMEOUT"}, Value: store.DefaultStatementTimeout,
+			Usage: "time allowed for each database call (a statement, or one transaction) and each migration step; also SQLite's busy timeout"},
+		&cli.DurationFlag{Name: "db-finish-timeout", EnvVars: []string{"DB_FINISH_TIMEOUT"}, Value: jobs.DefaultFinishTimeout,
+			Usage: "time allowed to record the end of a run, also after SIGTERM or SIGINT; past it the process exits and says so"},
+	}
+}
+
+// dbOptions is what the global flags say about the database.
+type dbOptions struct {
+	url                              string
+	connectTimeout, statementTimeout time.Duration
+}
+
+func dbOptionsOf(c *cli.Context) (dbOptions, error) {
+	o := dbOptions{url: c.String("database-url"), connectTimeout: c.Duration("db-connect-timeout"),
+		statementTimeout: c.Duration("db-statement-timeout")}
+	for _, f := range []string{"db-connect-timeout", "db-statement-timeout", "db-finish-timeout"} {
+		if c.Duration(f) <= 0 {
+			return o, usageErrorf("--%s %s: must be positive", f, c.Duration(f))
+		}
+	}
+	return o, nil
+}
+
+// runConfig is how jobs keep their forecast_runs rows, from the global
+// flags.
+func runConfig(c *cli.Context) jobs.RunConfig {
+	return jobs.RunConfig{FinishTimeout: c.Duration("db-finish-timeout")}
+}
+
 // openStore opens the store named by a database URL: a PostgreSQL
 // connection string (postgres:// or postgresql:// URL, or keyword=value
 // pairs such as "host=db dbname=runner"), sqlite:PATH for a SQLite file,
 // or empty for DefaultSQLitePath. It returns the store and a description
 // of it that is safe to print. No message it returns holds the URL.
-func openStore(ctx context.Context, url string) (store.Store, string, error) {
-	switch {
+func openStore(ctx context.Context, db dbOptions) (store.Store, string, error) {
+	switch url := db.url; {
 	case url == "":
-		s, err := sqlite.Open(ctx, DefaultSQLitePath)
+		s, err := sqlite.OpenConfig(ctx, sqlite.Config{Path: DefaultSQLitePath, StatementTimeout: db.statementTimeout})
 		return s, "sqlite:" + DefaultSQLitePath, err
 	case strings.HasPrefix(url, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
 		if path == "" {
 			return nil, "", usageErrorf("--database-url %q: want sqlite:PATH", url)
 		}
-		s, err := sqlite.Open(ctx, path)
+		s, err := sqlite.OpenConfig(ctx, sqlite.Config{Path: path, StatementTimeout: db.statementTimeout})
 		return s, "sqlite:" + path, err
 	case isPostgres(url):
-		s, err := postgres.Open(ctx, postgres.Config{URL: url})
+		s, err := postgres.Open(ctx, postgres.Config{URL: url, ConnectTimeout: db.connectTimeout, StatementTimeout: db.statementTimeout})
 		if errors.Is(err, postgres.ErrConnString) {
 			return nil, "", usageErrorf("--database-url: %w", err)
 		}
@@ -71,11 +108,19 @@ func secrets(url string) []string {
 // withStore opens the configured store, migrates it up when migrate is
 // true, runs fn and closes the store.
 func withStore(c *cli.Context, e *env, migrate bool, fn func(store.Store) error) error {
-	s, name, err := openStore(c.Context, c.String("database-url"))
+	db, err := dbOptionsOf(c)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	s, name, err := openStore(c.Context, db)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := s.Close(); err != nil {
+			e.log.Warn().Err(err).Msg("store not closed cleanly")
+		}
+	}()
 	e.log.Debug().Str("store", name).Msg("store opened")
 	if migrate {
 		applied, err := s.MigrateUp(c.Context)

@@ -74,6 +74,8 @@ type ForecastJob struct {
 	Log    zerolog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Runs sets how the run's forecast_runs row is kept.
+	Runs RunConfig
 }
 
 // SymbolResult is the outcome of one symbol.
@@ -158,6 +160,11 @@ func (c *ForecastConfig) validate() error {
 func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResult, error) {
 	cfg.setDefaults()
 	if err := cfg.validate(); err != nil {
+		return ForecastResult{}, err
+	}
+	runs := j.Runs
+	runs.setDefaults()
+	if err := runs.validate(); err != nil {
 		return ForecastResult{}, err
 	}
 	if j.Store == nil && !cfg.DryRun {
@@ -302,8 +309,8 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	run.FinishedAt = now().UTC()
 	res := ForecastResult{Run: run, Symbols: results}
 	if !cfg.DryRun {
-		// The run must be closed even when the context was cancelled.
-		if err := j.Store.FinishRun(context.WithoutCancel(ctx), &res.Run); err != nil {
+		if err := finishRun(ctx, j.Store, &res.Run, runs); err != nil {
+			log.Error().Int64("run_id", run.ID).Err(err).Msg("forecast run not recorded")
 			return res, fmt.Errorf("jobs: forecast: %w", err)
 		}
 	}

@@ -9,7 +9,9 @@ import (
 )
 
 // StartRun inserts a running run and sets its ID.
-func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
+func (s *Store) StartRun(ctx context.Context, run *store.Run) (err error) {
+	ctx, end := s.bound(ctx, "start run")
+	defer func() { err = end(err) }()
 	if run.Status == "" {
 		run.Status = store.RunRunning
 	}
@@ -17,7 +19,7 @@ func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
 	if !run.AsOf.IsZero() {
 		asOf = &run.AsOf
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO forecast_runs
+	err = s.pool.QueryRow(ctx, `INSERT INTO forecast_runs
 		(kind, mode, as_of, status, symbols, parameters, code_version, host, started_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		run.Kind, run.Mode, asOf, string(run.Status), nonNilStrings(run.Symbols), nonNilMap(run.Parameters),
@@ -29,7 +31,9 @@ func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
 }
 
 // FinishRun records a run's outcome.
-func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
+func (s *Store) FinishRun(ctx context.Context, run *store.Run) (err error) {
+	ctx, end := s.bound(ctx, "finish run %d", run.ID)
+	defer func() { err = end(err) }()
 	var finished *time.Time
 	if !run.FinishedAt.IsZero() {
 		finished = &run.FinishedAt
@@ -51,14 +55,16 @@ func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
 }
 
 // Run returns one run.
-func (s *Store) Run(ctx context.Context, id int64) (store.Run, error) {
+func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
+	ctx, end := s.bound(ctx, "run %d", id)
+	defer func() { err = end(err) }()
 	var (
 		r        store.Run
 		asOf     *time.Time
 		finished *time.Time
 		status   string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
+	err = s.pool.QueryRow(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
 		code_version, host, started_at, finished_at FROM forecast_runs WHERE id = $1`, id).
 		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &r.Symbols, &r.SymbolErrors, &r.Parameters,
 			&r.CodeVersion, &r.Host, &r.StartedAt, &finished)

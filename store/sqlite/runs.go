@@ -10,7 +10,9 @@ import (
 )
 
 // StartRun inserts a running run and sets its ID.
-func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
+func (s *Store) StartRun(ctx context.Context, run *store.Run) (err error) {
+	ctx, end := s.bound(ctx, "start run")
+	defer func() { err = end(err) }()
 	syms, err := toJSON(nonNilStrings(run.Symbols))
 	if err != nil {
 		return fmt.Errorf("sqlite: start run: %w", err)
@@ -37,7 +39,9 @@ func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
 }
 
 // FinishRun records a run's outcome.
-func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
+func (s *Store) FinishRun(ctx context.Context, run *store.Run) (err error) {
+	ctx, end := s.bound(ctx, "finish run %d", run.ID)
+	defer func() { err = end(err) }()
 	errs, err := toJSON(nonNilErrors(run.SymbolErrors))
 	if err != nil {
 		return fmt.Errorf("sqlite: finish run %d: %w", run.ID, err)
@@ -55,14 +59,16 @@ func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
 }
 
 // Run returns one run.
-func (s *Store) Run(ctx context.Context, id int64) (store.Run, error) {
+func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
+	ctx, end := s.bound(ctx, "run %d", id)
+	defer func() { err = end(err) }()
 	var (
 		r                       store.Run
 		asOf, finished          sql.NullString
 		status, syms, errs, prm string
 		started                 string
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
+	err = s.db.QueryRowContext(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
 		code_version, host, started_at, finished_at FROM forecast_runs WHERE id = ?`, id).
 		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &syms, &errs, &prm, &r.CodeVersion, &r.Host, &started, &finished)
 	if err != nil {

@@ -11,6 +11,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -40,12 +41,35 @@ var _ store.Store = (*Store)(nil)
 type Store struct {
 	db   *sql.DB
 	path string
+	// timeout bounds each call (Config.StatementTimeout).
+	timeout time.Duration
 }
 
-// Open opens (creating if needed) the SQLite database file at path. It does
-// not migrate; call MigrateUp.
+// Config configures OpenConfig.
+type Config struct {
+	// Path is the database file, created if missing. Any file name works.
+	// Required.
+	Path string
+	// StatementTimeout bounds each store call (a statement, or the
+	// transaction of a call that writes several rows) and each step of a
+	// migration; it is also SQLite's busy timeout, how long a writer
+	// waits for another process's write lock. Default
+	// store.DefaultStatementTimeout (30s).
+	StatementTimeout time.Duration
+}
+
+// Open opens (creating if needed) the SQLite database file at path with the
+// default configuration. It does not migrate; call MigrateUp.
 func Open(ctx context.Context, path string) (*Store, error) {
-	dsn, err := dataSourceName(path)
+	return OpenConfig(ctx, Config{Path: path})
+}
+
+// OpenConfig opens (creating if needed) the SQLite database file
+// cfg.Path. It does not migrate; call MigrateUp.
+func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
+	cfg.StatementTimeout = cmp.Or(cfg.StatementTimeout, store.DefaultStatementTimeout)
+	path := cfg.Path
+	dsn, err := dataSourceName(path, cfg.StatementTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -54,11 +78,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
+	s := &Store{db: db, path: path, timeout: cfg.StatementTimeout}
+	pctx, end := s.bound(ctx, "open %s", path)
+	err = end(db.PingContext(pctx))
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	return s, nil
+}
+
+// bound limits one call to the statement timeout; op, formatted with
+// args, names it in a timeout error.
+func (s *Store) bound(ctx context.Context, op string, args ...any) (context.Context, func(error) error) {
+	return store.Bound(ctx, s.timeout, "sqlite: "+fmt.Sprintf(op, args...))
 }
 
 // dataSourceName returns the driver's name for the file at path: a SQLite
@@ -68,13 +101,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // connection settings. A bare file name would not do: modernc.org/sqlite
 // cuts it at the first '?', and SQLite ends a file: URI's path at '#' and
 // decodes its %XX escapes.
-func dataSourceName(path string) (string, error) {
+func dataSourceName(path string, busyTimeout time.Duration) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs),
-		RawQuery: "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"}
+		RawQuery: fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+			busyTimeout.Milliseconds())}
 	return u.String(), nil
 }
 
@@ -90,7 +124,7 @@ func (s *Store) MigrateUp(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return migrations.Up(ctx, executor{s.db}, ms)
+	return migrations.Up(ctx, executor{s}, ms)
 }
 
 // MigrateDown reverts the latest migration.
@@ -99,7 +133,7 @@ func (s *Store) MigrateDown(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return migrations.Down(ctx, executor{s.db}, ms)
+	return migrations.Down(ctx, executor{s}, ms)
 }
 
 // MigrationStatus lists migrations and their state.
@@ -108,10 +142,10 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]migrations.State, error)
 	if err != nil {
 		return nil, err
 	}
-	return migrations.Status(ctx, executor{s.db}, ms)
+	return migrations.Status(ctx, executor{s}, ms)
 }
 
-type executor struct{ db *sql.DB }
+type executor struct{ s *Store }
 
 // Locked runs fn in one BEGIN IMMEDIATE transaction on a dedicated
 // connection: SQLite's write lock, taken at BEGIN (waiting up to the busy
@@ -119,15 +153,12 @@ type executor struct{ db *sql.DB }
 // so one that fails is rolled back alone and those before it are committed
 // with the transaction.
 func (e executor) Locked(ctx context.Context, fn func(migrations.Session) error) error {
-	conn, err := e.db.Conn(ctx)
+	conn, err := e.lock(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlite: migration lock: %w", err)
+		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		return fmt.Errorf("sqlite: take the migration lock: %w", err)
-	}
-	s := &session{conn: conn}
+	s := &session{conn: conn, s: e.s}
 	ferr := fn(s)
 	// Commit what fn applied even when ctx is done: a half-open
 	// transaction must not go back to the pool.
@@ -144,6 +175,22 @@ func (e executor) Locked(ctx context.Context, fn func(migrations.Session) error)
 	return ferr
 }
 
+// lock takes a connection and SQLite's write lock on it, within the
+// statement timeout.
+func (e executor) lock(ctx context.Context) (_ *sql.Conn, err error) {
+	ctx, end := e.s.bound(ctx, "take the migration lock")
+	defer func() { err = end(err) }()
+	conn, err := e.s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: take the migration lock: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("sqlite: take the migration lock: %w", err)
+	}
+	return conn, nil
+}
+
 // discard makes database/sql close conn instead of reusing it.
 func discard(conn *sql.Conn) {
 	conn.Raw(func(any) error { return driver.ErrBadConn })
@@ -152,13 +199,16 @@ func discard(conn *sql.Conn) {
 // session is the migration bookkeeping inside Locked's transaction.
 type session struct {
 	conn *sql.Conn
+	s    *Store
 	// broken is set when a failed migration could not be rolled back to
 	// its savepoint: the whole transaction must then be rolled back.
 	broken bool
 }
 
-func (s *session) EnsureTable(ctx context.Context) error {
-	_, err := s.conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+func (s *session) EnsureTable(ctx context.Context) (err error) {
+	ctx, end := s.s.bound(ctx, "create schema_migrations")
+	defer func() { err = end(err) }()
+	_, err = s.conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at TEXT NOT NULL)`)
@@ -168,7 +218,9 @@ func (s *session) EnsureTable(ctx context.Context) error {
 	return nil
 }
 
-func (s *session) Applied(ctx context.Context) (map[int64]time.Time, error) {
+func (s *session) Applied(ctx context.Context) (_ map[int64]time.Time, err error) {
+	ctx, end := s.s.bound(ctx, "read schema_migrations")
+	defer func() { err = end(err) }()
 	rows, err := s.conn.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read schema_migrations: %w", err)
@@ -186,7 +238,9 @@ func (s *session) Applied(ctx context.Context) (map[int64]time.Time, error) {
 	return out, rows.Err()
 }
 
-func (s *session) Apply(ctx context.Context, m migrations.Migration, up bool) error {
+func (s *session) Apply(ctx context.Context, m migrations.Migration, up bool) (err error) {
+	ctx, end := s.s.bound(ctx, "migration %04d_%s", m.Version, m.Name)
+	defer func() { err = end(err) }()
 	if _, err := s.conn.ExecContext(ctx, `SAVEPOINT migration`); err != nil {
 		return err
 	}
@@ -194,7 +248,7 @@ func (s *session) Apply(ctx context.Context, m migrations.Migration, up bool) er
 	if up {
 		script = m.Up
 	}
-	_, err := s.conn.ExecContext(ctx, script)
+	_, err = s.conn.ExecContext(ctx, script)
 	if err == nil && up {
 		_, err = s.conn.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 			m.Version, m.Name, time.Now().UTC().Format(timeLayout))
