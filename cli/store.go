@@ -19,7 +19,8 @@ import (
 // DefaultSQLitePath is the embedded store used when no database URL is given.
 const DefaultSQLitePath = "runner.db"
 
-// dbFlags are the global flags that bound the time spent on the database.
+// dbFlags are the global flags that bound the time spent on the database
+// and set how runs are kept.
 func dbFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.DurationFlag{Name: "db-connect-timeout", EnvVars: []string{"DB_CONNECT_TIMEOUT"}, Value: store.DefaultConnectTimeout,
@@ -28,6 +29,10 @@ func dbFlags() []cli.Flag {
 			Usage: "time allowed for each database call (a statement, or one transaction) and each migration step; also SQLite's busy timeout"},
 		&cli.DurationFlag{Name: "db-finish-timeout", EnvVars: []string{"DB_FINISH_TIMEOUT"}, Value: jobs.DefaultFinishTimeout,
 			Usage: "time allowed to record the end of a run, also after SIGTERM or SIGINT; past it the process exits and says so"},
+		&cli.DurationFlag{Name: "heartbeat-interval", EnvVars: []string{"RUN_HEARTBEAT_INTERVAL"}, Value: jobs.DefaultHeartbeatInterval,
+			Usage: "how often a running job records that it is alive"},
+		&cli.DurationFlag{Name: "run-lease", EnvVars: []string{"RUN_LEASE"}, Value: jobs.DefaultLease,
+			Usage: "a run left running with no heartbeat for this long is marked abandoned by the next job (at least twice --heartbeat-interval)"},
 	}
 }
 
@@ -40,7 +45,7 @@ type dbOptions struct {
 func dbOptionsOf(c *cli.Context) (dbOptions, error) {
 	o := dbOptions{url: c.String("database-url"), connectTimeout: c.Duration("db-connect-timeout"),
 		statementTimeout: c.Duration("db-statement-timeout")}
-	for _, f := range []string{"db-connect-timeout", "db-statement-timeout", "db-finish-timeout"} {
+	for _, f := range []string{"db-connect-timeout", "db-statement-timeout"} {
 		if c.Duration(f) <= 0 {
 			return o, usageErrorf("--%s %s: must be positive", f, c.Duration(f))
 		}
@@ -50,8 +55,18 @@ func dbOptionsOf(c *cli.Context) (dbOptions, error) {
 
 // runConfig is how jobs keep their forecast_runs rows, from the global
 // flags.
-func runConfig(c *cli.Context) jobs.RunConfig {
-	return jobs.RunConfig{FinishTimeout: c.Duration("db-finish-timeout")}
+func runConfig(c *cli.Context) (jobs.RunConfig, error) {
+	rc := jobs.RunConfig{HeartbeatInterval: c.Duration("heartbeat-interval"), Lease: c.Duration("run-lease"),
+		FinishTimeout: c.Duration("db-finish-timeout")}
+	for _, f := range []string{"heartbeat-interval", "run-lease", "db-finish-timeout"} {
+		if c.Duration(f) <= 0 {
+			return rc, usageErrorf("--%s %s: must be positive", f, c.Duration(f))
+		}
+	}
+	if rc.Lease < 2*rc.HeartbeatInterval {
+		return rc, usageErrorf("--run-lease %s: must be at least twice --heartbeat-interval %s", rc.Lease, rc.HeartbeatInterval)
+	}
+	return rc, nil
 }
 
 // openStore opens the store named by a database URL: a PostgreSQL

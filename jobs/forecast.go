@@ -210,6 +210,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		}
 	}
 
+	stopHeartbeat := func() {}
 	run := store.Run{Kind: "forecast", Mode: cfg.Mode, AsOf: asOf, Status: store.RunRunning, Symbols: symbols,
 		Parameters: map[string]any{
 			"ensembles": ensembleParams(cfg.Ensembles), "served": cfg.Served, "horizon": cfg.Horizon,
@@ -219,9 +220,13 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		},
 		CodeVersion: cfg.CodeVersion, Host: cfg.Host, StartedAt: now().UTC()}
 	if !cfg.DryRun {
+		abandonStaleRuns(ctx, j.Store, run.StartedAt, runs, log)
 		if err := j.Store.StartRun(ctx, &run); err != nil {
 			return ForecastResult{}, fmt.Errorf("jobs: forecast: %w", err)
 		}
+		hb := startHeartbeat(ctx, j.Store, run.ID, runs.HeartbeatInterval, now, log)
+		defer hb.stop() // on every path; stopped before FinishRun below
+		stopHeartbeat = hb.stop
 	}
 	log.Info().Int64("run_id", run.ID).Str("mode", cfg.Mode).Str("as_of", asOf.Format(marketdata.DateLayout)).
 		Strs("symbols", symbols).Int("workers", cfg.Workers).Msg("forecast run started")
@@ -308,6 +313,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	}
 	run.FinishedAt = now().UTC()
 	res := ForecastResult{Run: run, Symbols: results}
+	stopHeartbeat()
 	if !cfg.DryRun {
 		if err := finishRun(ctx, j.Store, &res.Run, runs); err != nil {
 			log.Error().Int64("run_id", run.ID).Err(err).Msg("forecast run not recorded")

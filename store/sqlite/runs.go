@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
 	"runner/store"
 )
@@ -29,13 +31,58 @@ func (s *Store) StartRun(ctx context.Context, run *store.Run) (err error) {
 		asOf = run.AsOf.Format(dateLayout)
 	}
 	err = s.db.QueryRowContext(ctx, `INSERT INTO forecast_runs
-		(kind, mode, as_of, status, symbols, parameters, code_version, host, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		(kind, mode, as_of, status, symbols, parameters, code_version, host, started_at, heartbeat_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id`,
 		run.Kind, run.Mode, asOf, string(run.Status), syms, params, run.CodeVersion, run.Host, fmtTime(run.StartedAt)).Scan(&run.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: start run: %w", err)
 	}
 	return nil
+}
+
+// Heartbeat records that a running run is alive.
+func (s *Store) Heartbeat(ctx context.Context, id int64, at time.Time) (err error) {
+	ctx, end := s.bound(ctx, "heartbeat of run %d", id)
+	defer func() { err = end(err) }()
+	res, err := s.db.ExecContext(ctx, `UPDATE forecast_runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`,
+		fmtTime(at), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: heartbeat of run %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var status string
+	if err := s.db.QueryRowContext(ctx, `SELECT status FROM forecast_runs WHERE id = ?`, id).Scan(&status); err != nil {
+		return notFound(err, fmt.Sprintf("heartbeat of run %d", id))
+	}
+	return fmt.Errorf("sqlite: heartbeat of run %d: %s: %w", id, status, store.ErrNotRunning)
+}
+
+// AbandonStaleRuns marks abandoned the running runs whose heartbeat is
+// older than staleAfter.
+func (s *Store) AbandonStaleRuns(ctx context.Context, now time.Time, staleAfter time.Duration) (_ []int64, err error) {
+	ctx, end := s.bound(ctx, "abandon stale runs")
+	defer func() { err = end(err) }()
+	rows, err := s.db.QueryContext(ctx, `UPDATE forecast_runs SET status = 'abandoned', finished_at = ?
+		WHERE status = 'running' AND heartbeat_at < ? RETURNING id`, fmtTime(now), fmtTime(now.Add(-staleAfter)))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: abandon stale runs: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: abandon stale runs: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: abandon stale runs: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // FinishRun records a run's outcome.
@@ -66,11 +113,11 @@ func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
 		r                       store.Run
 		asOf, finished          sql.NullString
 		status, syms, errs, prm string
-		started                 string
+		started, heartbeat      string
 	)
 	err = s.db.QueryRowContext(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
-		code_version, host, started_at, finished_at FROM forecast_runs WHERE id = ?`, id).
-		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &syms, &errs, &prm, &r.CodeVersion, &r.Host, &started, &finished)
+		code_version, host, started_at, finished_at, heartbeat_at FROM forecast_runs WHERE id = ?`, id).
+		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &syms, &errs, &prm, &r.CodeVersion, &r.Host, &started, &finished, &heartbeat)
 	if err != nil {
 		return r, notFound(err, fmt.Sprintf("run %d", id))
 	}
@@ -79,6 +126,7 @@ func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
 		r.AsOf, _ = parseDate(asOf.String)
 	}
 	r.StartedAt, _ = parseTime(started)
+	r.HeartbeatAt, _ = parseTime(heartbeat)
 	if finished.Valid {
 		r.FinishedAt, _ = parseTime(finished.String)
 	}
