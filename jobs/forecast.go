@@ -364,6 +364,10 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 				return nil, nil, nil, err
 			}
 			d, err := fitModel(ctx, m.Model, cfg.Model, train)
+			if err != nil && ctx.Err() != nil {
+				// Interrupted, not failed: no forecast without it.
+				return nil, nil, nil, fmt.Errorf("%s: %s: %w", sym, m.Model, ctx.Err())
+			}
 			if err != nil {
 				lost[m.Model] = err
 				continue

@@ -71,7 +71,7 @@ func abandonStaleRuns(ctx context.Context, s store.Store, now time.Time, cfg Run
 		return
 	}
 	if len(ids) > 0 {
-		log.Warn().Ints64("run_ids", ids).Dur("lease", cfg.Lease).
+		log.Warn().Ints64("run_ids", ids).Str("lease", cfg.Lease.String()).
 			Msg("runs left running with no heartbeat within the lease marked abandoned")
 	}
 }

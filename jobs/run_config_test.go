@@ -9,6 +9,7 @@ import (
 
 	"runner/forecast"
 	"runner/jobs"
+	"runner/marketdata"
 	"runner/store"
 )
 
@@ -63,4 +64,36 @@ func TestFinishRunAfterInterruption(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, store.RunFailed, got.Status, "the interrupted run is recorded")
 	}
+}
+
+// interruptJob cancels the running job's context from inside a model.
+var interruptJob context.CancelFunc
+
+// interrupt is a model during whose fit the job is interrupted (SIGTERM).
+type interrupt struct{}
+
+func (interrupt) Name() string { return "test_interrupt" }
+func (interrupt) Forecast(ctx context.Context, _ []marketdata.Bar) (forecast.Distribution, error) {
+	interruptJob()
+	<-ctx.Done()
+	return forecast.Distribution{}, ctx.Err()
+}
+
+func init() {
+	forecast.Register("test_interrupt", func(forecast.Options) (forecast.Model, error) { return interrupt{}, nil })
+}
+
+// A model cut short by an interruption did not fail: the ensemble is not
+// renormalised over the others, the symbol has no forecast.
+func TestInterruptedModelIsNotALostModel(t *testing.T) {
+	job, _ := newJob(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	interruptJob = cancel
+	pair := forecast.Ensemble{Name: "pair", Members: []forecast.Member{{Model: "naive", Weight: 0.5}, {Model: "test_interrupt", Weight: 0.5}}}
+	res, err := job.Run(ctx, jobs.ForecastConfig{Ensembles: []forecast.Ensemble{pair}, Symbols: []string{"AAPL"}, AsOf: asOf, DryRun: true})
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, res.Symbols[0].Err, context.Canceled)
+	require.EqualError(t, res.Symbols[0].Err, "AAPL: test_interrupt: context canceled")
+	require.Empty(t, res.Symbols[0].Forecasts)
+	require.Empty(t, res.Symbols[0].LostModels)
 }
