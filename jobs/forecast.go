@@ -210,7 +210,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		}
 	}
 
-	stopHeartbeat := func() {}
+	stopHeartbeat := func() {} // until the run is started
 	run := store.Run{Kind: "forecast", Mode: cfg.Mode, AsOf: asOf, Status: store.RunRunning, Symbols: symbols,
 		Parameters: map[string]any{
 			"ensembles": ensembleParams(cfg.Ensembles), "served": cfg.Served, "horizon": cfg.Horizon,
@@ -224,9 +224,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		if err := j.Store.StartRun(ctx, &run); err != nil {
 			return ForecastResult{}, fmt.Errorf("jobs: forecast: %w", err)
 		}
-		hb := startHeartbeat(ctx, j.Store, run.ID, runs.HeartbeatInterval, now, log)
-		defer hb.stop() // on every path; stopped before FinishRun below
-		stopHeartbeat = hb.stop
+		stopHeartbeat = startHeartbeat(ctx, j.Store, run.ID, runs.HeartbeatInterval, now, log).stop
 	}
 	log.Info().Int64("run_id", run.ID).Str("mode", cfg.Mode).Str("as_of", asOf.Format(marketdata.DateLayout)).
 		Strs("symbols", symbols).Int("workers", cfg.Workers).Msg("forecast run started")
