@@ -23,6 +23,9 @@ type env struct {
 	// config is the --config file, applied to each command's flags in the
 	// command's Before; nil without one.
 	config configFile
+	// secrets are the database passwords in use, scrubbed from the final
+	// error message in case a library quoted one.
+	secrets []string
 }
 
 // Run runs the application with args (args[0] is the program name) and
@@ -36,7 +39,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if code == ExitFailure && isFlagError(err) {
 			code = ExitUsage
 		}
-		fmt.Fprintf(stderr, "runner: %s\n", redactURLs(err.Error()))
+		fmt.Fprintf(stderr, "runner: %s\n", scrub(err.Error(), e.secrets))
 		return code
 	}
 	return ExitOK
@@ -73,6 +76,7 @@ func newApp(e *env) *cli.App {
 				}
 				e.config = cfg
 			}
+			e.secrets = secrets(c.String("database-url"))
 			l, err := newLogger(e.err, c.String("log-format"), c.String("log-level"))
 			if err != nil {
 				return err
@@ -130,9 +134,9 @@ func prepare(e *env, cmd *cli.Command, path []string) {
 }
 
 func globalFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "database-url", EnvVars: []string{"DATABASE_URL"},
-			Usage: "PostgreSQL URL (postgres://...) or sqlite:PATH; empty means the embedded SQLite file runner.db in the working directory"},
+			Usage: "PostgreSQL URL (postgres://...), PostgreSQL keyword=value pairs (host=... dbname=...) or sqlite:PATH; empty means the embedded SQLite file runner.db in the working directory"},
 		stringNotEmpty(&cli.StringFlag{Name: "data", Value: "testdata/prices",
 			Usage: "where bars come from: a directory of SYMBOL.csv files, or \"postgres\" for the price_bars table"},
 			"a directory of SYMBOL.csv files, or postgres"),
@@ -140,5 +144,5 @@ func globalFlags() []cli.Flag {
 			"a YAML config file"),
 		&cli.StringFlag{Name: "log-format", Value: "console", Usage: "log format: console or json"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug, info, warn or error"},
-	}
+	}, dbFlags()...)
 }

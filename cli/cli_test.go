@@ -172,14 +172,6 @@ func TestDataImportIdempotentAndPartial(t *testing.T) {
 	require.Contains(t, out, "MSFT    2023-12-29  2024-01-02  naive")
 }
 
-func TestDatabasePasswordNeverPrinted(t *testing.T) {
-	code, out, stderr := run(t, "--log-level", "debug", "--database-url", "postgres://alice:s3cr3t@127.0.0.1:1/x?connect_timeout=1",
-		"migrate", "status")
-	require.Equal(t, ExitFailure, code)
-	require.NotContains(t, out+stderr, "s3cr3t")
-	require.Contains(t, stderr, "alice:xxxxx@127.0.0.1:1")
-}
-
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"forecast", "--mode", "sideways"},

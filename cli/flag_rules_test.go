@@ -110,7 +110,7 @@ func TestFlagValues(t *testing.T) {
 		{[]string{"--log-format", "xml", "status"}, `--log-format "xml": want console or json`},
 		{[]string{"--log-level", "", "status"}, `--log-level "": want debug, info, warn or error`},
 		{[]string{"--log-level", "loud", "status"}, `--log-level "loud": want debug, info, warn or error`},
-		{[]string{"--database-url", "mysql://x", "status"}, `--database-url "mysql://x": want postgres://..., postgresql://... or sqlite:PATH`},
+		{[]string{"--database-url", "mysql://x", "status"}, `--database-url: want a PostgreSQL URL (postgres://... or postgresql://...), PostgreSQL keyword=value pairs (host=... dbname=...) or sqlite:PATH (the value is not shown: it may hold a password)`},
 		{[]string{"bogus"}, `No help topic for 'bogus'`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

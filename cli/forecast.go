@@ -72,8 +72,12 @@ func forecastCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			runs, err := runConfig(c)
+			if err != nil {
+				return err
+			}
 			run := func(s store.Store) error {
-				job := &jobs.ForecastJob{Source: source(c, s), Store: s, Log: e.log}
+				job := &jobs.ForecastJob{Source: source(c, s), Store: s, Log: e.log, Runs: runs}
 				if cfg.DryRun {
 					job.Store = nil
 				}

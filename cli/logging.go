@@ -2,9 +2,8 @@ package cli
 
 import (
 	"io"
-	"net/url"
 	"os"
-	"regexp"
+	"strings"
 
 	"github.com/rs/zerolog"
 )
@@ -36,18 +35,12 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-var urlPassword = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):[^@\s]*@`)
-
-// redactURLs removes the password of every URL in s.
-func redactURLs(s string) string {
-	return urlPassword.ReplaceAllString(s, "$1:xxxxx@")
-}
-
-// redactURL returns u with its password replaced, for logs.
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.User == nil {
-		return redactURLs(u)
+// scrub replaces every occurrence of each secret in s.
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "xxxxx")
+		}
 	}
-	return p.Redacted()
+	return s
 }

@@ -74,6 +74,8 @@ type ForecastJob struct {
 	Log    zerolog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Runs sets how the run's forecast_runs row is kept.
+	Runs RunConfig
 }
 
 // SymbolResult is the outcome of one symbol.
@@ -160,6 +162,11 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	if err := cfg.validate(); err != nil {
 		return ForecastResult{}, err
 	}
+	runs := j.Runs
+	runs.setDefaults()
+	if err := runs.validate(); err != nil {
+		return ForecastResult{}, err
+	}
 	if j.Store == nil && !cfg.DryRun {
 		return ForecastResult{}, errors.New("jobs: forecast: no store configured")
 	}
@@ -204,6 +211,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		}
 	}
 
+	stopHeartbeat := func() {} // until the run is started
 	run := store.Run{Kind: "forecast", Mode: cfg.Mode, AsOf: asOf, Status: store.RunRunning, Symbols: symbols,
 		Parameters: map[string]any{
 			"ensembles": ensembleParams(cfg.Ensembles), "served": cfg.Served, "horizon": cfg.Horizon,
@@ -213,9 +221,11 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		},
 		CodeVersion: cfg.CodeVersion, Host: cfg.Host, StartedAt: now().UTC()}
 	if !cfg.DryRun {
+		abandonStaleRuns(ctx, j.Store, run.StartedAt, runs, log)
 		if err := j.Store.StartRun(ctx, &run); err != nil {
 			return ForecastResult{}, fmt.Errorf("jobs: forecast: %w", err)
 		}
+		stopHeartbeat = startHeartbeat(ctx, j.Store, run.ID, runs.HeartbeatInterval, now, log).stop
 	}
 	log.Info().Int64("run_id", run.ID).Str("mode", cfg.Mode).Str("as_of", asOf.Format(marketdata.DateLayout)).
 		Strs("symbols", symbols).Int("workers", cfg.Workers).Msg("forecast run started")
@@ -304,9 +314,10 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	}
 	run.FinishedAt = now().UTC()
 	res := ForecastResult{Run: run, Symbols: results}
+	stopHeartbeat()
 	if !cfg.DryRun {
-		// The run must be closed even when the context was cancelled.
-		if err := j.Store.FinishRun(context.WithoutCancel(ctx), &res.Run); err != nil {
+		if err := finishRun(ctx, j.Store, &res.Run, runs); err != nil {
+			log.Error().Int64("run_id", run.ID).Err(err).Msg("forecast run not recorded")
 			return res, fmt.Errorf("jobs: forecast: %w", err)
 		}
 	}
@@ -367,6 +378,10 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 				return nil, nil, nil, err
 			}
 			d, err := fitModel(ctx, m.Model, cfg.Model, train)
+			if err != nil && ctx.Err() != nil {
+				// Interrupted, not failed: no forecast without it.
+				return nil, nil, nil, fmt.Errorf("%s: %s: %w", sym, m.Model, ctx.Err())
+			}
 			if err != nil {
 				lost[m.Model] = err
 				continue

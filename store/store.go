@@ -17,6 +17,10 @@ import (
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("store: not found")
 
+// ErrNotRunning is returned, wrapped, by Heartbeat when the run is no longer
+// running: it finished, or another process marked it abandoned.
+var ErrNotRunning = errors.New("store: run is not running")
+
 // Store is the persistence of the runner. Implementations are safe for
 // concurrent use.
 type Store interface {
@@ -36,9 +40,20 @@ type Store interface {
 	Symbols(ctx context.Context) ([]string, error)
 	Bars(ctx context.Context, symbol string) ([]marketdata.Bar, error)
 
-	// StartRun inserts a run with status running and sets run.ID.
+	// StartRun inserts a run with status running and sets run.ID. Its
+	// heartbeat is its start time.
 	StartRun(ctx context.Context, run *Run) error
-	// FinishRun records the final status, errors and timing of a run.
+	// Heartbeat records that run id is alive at time at. It returns
+	// ErrNotRunning when the run is no longer running, ErrNotFound when
+	// there is no such run.
+	Heartbeat(ctx context.Context, id int64, at time.Time) error
+	// AbandonStaleRuns marks abandoned every running run whose heartbeat
+	// is older than staleAfter at time now, with now as its finish time,
+	// and returns their IDs in order. Jobs call it when they start, with
+	// their lease, so that runs whose process died do not stay running.
+	AbandonStaleRuns(ctx context.Context, now time.Time, staleAfter time.Duration) ([]int64, error)
+	// FinishRun records the final status, errors and timing of a run,
+	// also of a run marked abandoned meanwhile.
 	FinishRun(ctx context.Context, run *Run) error
 	// Run returns one run.
 	Run(ctx context.Context, id int64) (Run, error)
@@ -75,6 +90,9 @@ const (
 	RunSucceeded RunStatus = "succeeded"
 	RunPartial   RunStatus = "partial"
 	RunFailed    RunStatus = "failed"
+	// RunAbandoned is a run left running by a process that died or lost
+	// the database, found with its heartbeat older than the lease.
+	RunAbandoned RunStatus = "abandoned"
 )
 
 // Run is one job run: a forecast_runs row.
@@ -90,7 +108,12 @@ type Run struct {
 	CodeVersion  string
 	Host         string
 	StartedAt    time.Time
-	FinishedAt   time.Time // zero while running
+	// FinishedAt is zero while running; for an abandoned run, when it was
+	// found abandoned.
+	FinishedAt time.Time
+	// HeartbeatAt is the last time the run's process said it was alive
+	// (read only; StartRun sets it to StartedAt).
+	HeartbeatAt time.Time
 }
 
 // Component is one model's part of an ensemble forecast.

@@ -10,8 +10,10 @@ import (
 )
 
 // UpsertBars writes bars in one transaction, batched.
-func (s *Store) UpsertBars(ctx context.Context, bars []marketdata.Bar) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+func (s *Store) UpsertBars(ctx context.Context, bars []marketdata.Bar) (err error) {
+	ctx, end := s.bound(ctx, "upsert bars")
+	defer func() { err = end(err) }()
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		for _, bar := range bars {
 			b.Queue(`INSERT INTO price_bars (symbol, date, open, high, low, close, adj_close, volume)
@@ -30,7 +32,9 @@ func (s *Store) UpsertBars(ctx context.Context, bars []marketdata.Bar) error {
 }
 
 // Symbols lists the symbols in price_bars.
-func (s *Store) Symbols(ctx context.Context) ([]string, error) {
+func (s *Store) Symbols(ctx context.Context) (_ []string, err error) {
+	ctx, end := s.bound(ctx, "symbols")
+	defer func() { err = end(err) }()
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT symbol FROM price_bars ORDER BY symbol`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: symbols: %w", err)
@@ -43,7 +47,9 @@ func (s *Store) Symbols(ctx context.Context) ([]string, error) {
 }
 
 // Bars returns the validated bars of symbol, oldest first.
-func (s *Store) Bars(ctx context.Context, symbol string) ([]marketdata.Bar, error) {
+func (s *Store) Bars(ctx context.Context, symbol string) (_ []marketdata.Bar, err error) {
+	ctx, end := s.bound(ctx, "bars %s", symbol)
+	defer func() { err = end(err) }()
 	rows, err := s.pool.Query(ctx, `SELECT date, open, high, low, close, adj_close, volume
 		FROM price_bars WHERE symbol = $1 ORDER BY date`, symbol)
 	if err != nil {

@@ -17,8 +17,10 @@ const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, 
 	data_hash, train_bars, seed, code_version, realised_return`
 
 // SaveForecasts upserts forecasts in one transaction.
-func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err error) {
+	ctx, end := s.bound(ctx, "save forecasts")
+	defer func() { err = end(err) }()
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, f := range fs {
 			_, err := tx.Exec(ctx, `INSERT INTO forecasts (`+forecastColumns+`, matured_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
@@ -53,7 +55,9 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
 }
 
 // Forecasts returns the forecasts matching f.
-func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.Forecast, error) {
+func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []store.Forecast, err error) {
+	ctx, end := s.bound(ctx, "forecasts")
+	defer func() { err = end(err) }()
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -108,9 +112,11 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 }
 
 // SetRealisedReturns records realised returns on unmatured forecasts.
-func (s *Store) SetRealisedReturns(ctx context.Context, rs []store.RealisedReturn) (int64, error) {
+func (s *Store) SetRealisedReturns(ctx context.Context, rs []store.RealisedReturn) (_ int64, err error) {
+	ctx, end := s.bound(ctx, "set realised returns")
+	defer func() { err = end(err) }()
 	var n int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, r := range rs {
 			tag, err := tx.Exec(ctx, `UPDATE forecasts SET realised_return = $1, matured_at = NOW(), updated_at = NOW()
 				WHERE symbol = $2 AND horizon = $3 AND as_of = $4 AND realised_return IS NULL`,

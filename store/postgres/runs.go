@@ -3,13 +3,18 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"runner/store"
 )
 
 // StartRun inserts a running run and sets its ID.
-func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
+func (s *Store) StartRun(ctx context.Context, run *store.Run) (err error) {
+	ctx, end := s.bound(ctx, "start run")
+	defer func() { err = end(err) }()
 	if run.Status == "" {
 		run.Status = store.RunRunning
 	}
@@ -17,9 +22,9 @@ func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
 	if !run.AsOf.IsZero() {
 		asOf = &run.AsOf
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO forecast_runs
-		(kind, mode, as_of, status, symbols, parameters, code_version, host, started_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+	err = s.pool.QueryRow(ctx, `INSERT INTO forecast_runs
+		(kind, mode, as_of, status, symbols, parameters, code_version, host, started_at, heartbeat_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
 		run.Kind, run.Mode, asOf, string(run.Status), nonNilStrings(run.Symbols), nonNilMap(run.Parameters),
 		run.CodeVersion, run.Host, run.StartedAt).Scan(&run.ID)
 	if err != nil {
@@ -28,8 +33,45 @@ func (s *Store) StartRun(ctx context.Context, run *store.Run) error {
 	return nil
 }
 
+// Heartbeat records that a running run is alive.
+func (s *Store) Heartbeat(ctx context.Context, id int64, at time.Time) (err error) {
+	ctx, end := s.bound(ctx, "heartbeat of run %d", id)
+	defer func() { err = end(err) }()
+	var status string
+	err = s.pool.QueryRow(ctx, `WITH beat AS (
+			UPDATE forecast_runs SET heartbeat_at = $2 WHERE id = $1 AND status = 'running' RETURNING status)
+		SELECT COALESCE((SELECT status FROM beat), status) FROM forecast_runs WHERE id = $1`, id, at).Scan(&status)
+	if err != nil {
+		return translate(err, fmt.Sprintf("heartbeat of run %d", id))
+	}
+	if status != string(store.RunRunning) {
+		return fmt.Errorf("postgres: heartbeat of run %d: %s: %w", id, status, store.ErrNotRunning)
+	}
+	return nil
+}
+
+// AbandonStaleRuns marks abandoned the running runs whose heartbeat is
+// older than staleAfter.
+func (s *Store) AbandonStaleRuns(ctx context.Context, now time.Time, staleAfter time.Duration) (_ []int64, err error) {
+	ctx, end := s.bound(ctx, "abandon stale runs")
+	defer func() { err = end(err) }()
+	rows, err := s.pool.Query(ctx, `UPDATE forecast_runs SET status = 'abandoned', finished_at = $1
+		WHERE status = 'running' AND heartbeat_at < $2 RETURNING id`, now, now.Add(-staleAfter))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: abandon stale runs: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: abandon stale runs: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
 // FinishRun records a run's outcome.
-func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
+func (s *Store) FinishRun(ctx context.Context, run *store.Run) (err error) {
+	ctx, end := s.bound(ctx, "finish run %d", run.ID)
+	defer func() { err = end(err) }()
 	var finished *time.Time
 	if !run.FinishedAt.IsZero() {
 		finished = &run.FinishedAt
@@ -51,17 +93,19 @@ func (s *Store) FinishRun(ctx context.Context, run *store.Run) error {
 }
 
 // Run returns one run.
-func (s *Store) Run(ctx context.Context, id int64) (store.Run, error) {
+func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
+	ctx, end := s.bound(ctx, "run %d", id)
+	defer func() { err = end(err) }()
 	var (
 		r        store.Run
 		asOf     *time.Time
 		finished *time.Time
 		status   string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
-		code_version, host, started_at, finished_at FROM forecast_runs WHERE id = $1`, id).
+	err = s.pool.QueryRow(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
+		code_version, host, started_at, finished_at, heartbeat_at FROM forecast_runs WHERE id = $1`, id).
 		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &r.Symbols, &r.SymbolErrors, &r.Parameters,
-			&r.CodeVersion, &r.Host, &r.StartedAt, &finished)
+			&r.CodeVersion, &r.Host, &r.StartedAt, &finished, &r.HeartbeatAt)
 	if err != nil {
 		return r, translate(err, fmt.Sprintf("run %d", id))
 	}

@@ -11,8 +11,10 @@ import (
 )
 
 // UpsertValidationMetrics writes ensemble_validation_metrics rows.
-func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.ValidationMetrics) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.ValidationMetrics) (err error) {
+	ctx, end := s.bound(ctx, "upsert validation metrics")
+	defer func() { err = end(err) }()
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, m := range ms {
 			threshold := m.DivergenceThreshold
 			if threshold == 0 {
@@ -51,7 +53,9 @@ func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.Validati
 }
 
 // ValidationMetrics returns the rows of one symbol and horizon by date.
-func (s *Store) ValidationMetrics(ctx context.Context, symbol, horizon string) ([]store.ValidationMetrics, error) {
+func (s *Store) ValidationMetrics(ctx context.Context, symbol, horizon string) (_ []store.ValidationMetrics, err error) {
+	ctx, end := s.bound(ctx, "validation metrics %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	rows, err := s.pool.Query(ctx, `SELECT id, symbol_id, symbol, horizon, validation_date, window_id,
 		train_rmse::float8, val_rmse::float8, test_rmse::float8, divergence::float8, divergence_threshold::float8,
 		is_overfitting, model_count, models_used, n_train_samples, n_val_samples, n_test_samples, data_span_days,
@@ -77,13 +81,15 @@ func (s *Store) ValidationMetrics(ctx context.Context, symbol, horizon string) (
 }
 
 // EnsembleStats calls get_ensemble_stats.
-func (s *Store) EnsembleStats(ctx context.Context, symbol, horizon string, days int) (store.EnsembleStats, error) {
+func (s *Store) EnsembleStats(ctx context.Context, symbol, horizon string, days int) (_ store.EnsembleStats, err error) {
+	ctx, end := s.bound(ctx, "ensemble stats %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	var (
 		st                                     store.EnsembleStats
 		avgDiv, maxDiv, avgVal, avgTest, avgDA *float64
 		latest                                 *time.Time
 	)
-	err := s.pool.QueryRow(ctx, `SELECT total_validations, overfitting_count, avg_divergence::float8,
+	err = s.pool.QueryRow(ctx, `SELECT total_validations, overfitting_count, avg_divergence::float8,
 		max_divergence::float8, avg_val_rmse::float8, avg_test_rmse::float8, avg_directional_accuracy::float8,
 		latest_validation FROM get_ensemble_stats($1, $2, $3)`, symbol, horizon, days).
 		Scan(&st.TotalValidations, &st.OverfittingCount, &avgDiv, &maxDiv, &avgVal, &avgTest, &avgDA, &latest)

@@ -9,8 +9,10 @@ import (
 )
 
 // UpsertBars writes bars in one transaction.
-func (s *Store) UpsertBars(ctx context.Context, bars []marketdata.Bar) error {
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+func (s *Store) UpsertBars(ctx context.Context, bars []marketdata.Bar) (err error) {
+	ctx, end := s.bound(ctx, "upsert bars")
+	defer func() { err = end(err) }()
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO price_bars (symbol, date, open, high, low, close, adj_close, volume)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
@@ -34,7 +36,9 @@ func (s *Store) UpsertBars(ctx context.Context, bars []marketdata.Bar) error {
 }
 
 // Symbols lists the symbols in price_bars.
-func (s *Store) Symbols(ctx context.Context) ([]string, error) {
+func (s *Store) Symbols(ctx context.Context) (_ []string, err error) {
+	ctx, end := s.bound(ctx, "symbols")
+	defer func() { err = end(err) }()
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT symbol FROM price_bars ORDER BY symbol`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: symbols: %w", err)
@@ -52,7 +56,9 @@ func (s *Store) Symbols(ctx context.Context) ([]string, error) {
 }
 
 // Bars returns the validated bars of symbol, oldest first.
-func (s *Store) Bars(ctx context.Context, symbol string) ([]marketdata.Bar, error) {
+func (s *Store) Bars(ctx context.Context, symbol string) (_ []marketdata.Bar, err error) {
+	ctx, end := s.bound(ctx, "bars %s", symbol)
+	defer func() { err = end(err) }()
 	rows, err := s.db.QueryContext(ctx, `SELECT date, open, high, low, close, adj_close, volume
 		FROM price_bars WHERE symbol = ? ORDER BY date`, symbol)
 	if err != nil {

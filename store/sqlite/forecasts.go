@@ -17,8 +17,10 @@ const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, 
 	data_hash, train_bars, seed, code_version, realised_return`
 
 // SaveForecasts upserts forecasts in one transaction.
-func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err error) {
+	ctx, end := s.bound(ctx, "save forecasts")
+	defer func() { err = end(err) }()
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
 		for _, f := range fs {
 			models, err := toJSON(nonNilStrings(f.ModelsUsed))
 			if err != nil {
@@ -68,7 +70,9 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) error {
 }
 
 // Forecasts returns the forecasts matching f.
-func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.Forecast, error) {
+func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []store.Forecast, err error) {
+	ctx, end := s.bound(ctx, "forecasts")
+	defer func() { err = end(err) }()
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -142,9 +146,11 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) ([]store.
 }
 
 // SetRealisedReturns records realised returns on unmatured forecasts.
-func (s *Store) SetRealisedReturns(ctx context.Context, rs []store.RealisedReturn) (int64, error) {
+func (s *Store) SetRealisedReturns(ctx context.Context, rs []store.RealisedReturn) (_ int64, err error) {
+	ctx, end := s.bound(ctx, "set realised returns")
+	defer func() { err = end(err) }()
 	var n int64
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
 		now := fmtTime(time.Now())
 		for _, r := range rs {
 			res, err := tx.ExecContext(ctx, `UPDATE forecasts SET realised_return = ?, matured_at = ?,

@@ -11,8 +11,10 @@ import (
 )
 
 // UpsertValidationMetrics writes ensemble_validation_metrics rows.
-func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.ValidationMetrics) error {
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.ValidationMetrics) (err error) {
+	ctx, end := s.bound(ctx, "upsert validation metrics")
+	defer func() { err = end(err) }()
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
 		for _, m := range ms {
 			models, err := toJSON(nonNilStrings(m.ModelsUsed))
 			if err != nil {
@@ -65,7 +67,9 @@ func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.Validati
 }
 
 // ValidationMetrics returns the rows of one symbol and horizon by date.
-func (s *Store) ValidationMetrics(ctx context.Context, symbol, horizon string) ([]store.ValidationMetrics, error) {
+func (s *Store) ValidationMetrics(ctx context.Context, symbol, horizon string) (_ []store.ValidationMetrics, err error) {
+	ctx, end := s.bound(ctx, "validation metrics %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	rows, err := s.db.QueryContext(ctx, `SELECT id, symbol_id, symbol, horizon, validation_date, window_id,
 		train_rmse, val_rmse, test_rmse, divergence, divergence_threshold, is_overfitting, model_count,
 		models_used, n_train_samples, n_val_samples, n_test_samples, data_span_days, hyperparameters,
@@ -114,7 +118,9 @@ func (s *Store) ValidationMetrics(ctx context.Context, symbol, horizon string) (
 }
 
 // EnsembleStats is the SQLite equivalent of get_ensemble_stats.
-func (s *Store) EnsembleStats(ctx context.Context, symbol, horizon string, days int) (store.EnsembleStats, error) {
+func (s *Store) EnsembleStats(ctx context.Context, symbol, horizon string, days int) (_ store.EnsembleStats, err error) {
+	ctx, end := s.bound(ctx, "ensemble stats %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	var (
 		st                              store.EnsembleStats
 		avgDiv, maxDiv, avgVal, avgTest sql.NullFloat64
@@ -122,7 +128,7 @@ func (s *Store) EnsembleStats(ctx context.Context, symbol, horizon string, days 
 		latest                          sql.NullString
 	)
 	since := time.Now().UTC().AddDate(0, 0, -days)
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(is_overfitting), 0), AVG(divergence),
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(is_overfitting), 0), AVG(divergence),
 		MAX(divergence), AVG(val_rmse), AVG(test_rmse), AVG(directional_accuracy), MAX(validation_date)
 		FROM ensemble_validation_metrics
 		WHERE symbol = ? AND horizon = ? AND validation_date >= ?`, symbol, horizon, fmtTime(since)).

@@ -20,6 +20,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("MigrateUpDownUp", func(t *testing.T) { testMigrateUpDownUp(t, open(t)) })
 	t.Run("BarsIdempotent", func(t *testing.T) { testBars(t, migrated(t, open)) })
 	t.Run("Runs", func(t *testing.T) { testRuns(t, migrated(t, open)) })
+	t.Run("RunLease", func(t *testing.T) { testRunLease(t, migrated(t, open)) })
+	t.Run("MigrateDownUpKeepsRuns", func(t *testing.T) { testMigrateKeepsRuns(t, migrated(t, open)) })
 	t.Run("ForecastsIdempotent", func(t *testing.T) { testForecasts(t, migrated(t, open)) })
 	t.Run("ValidationMetrics", func(t *testing.T) { testValidationMetrics(t, migrated(t, open)) })
 }
@@ -132,6 +134,120 @@ func testRuns(t *testing.T, s store.Store) {
 
 	_, err = s.Run(ctx, run.ID+1000)
 	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// testRunLease: a run whose heartbeat is older than the lease is marked
+// abandoned, with the time it was found; a run that beats is not touched,
+// nor is a finished one; forecasts keep pointing at an abandoned run.
+func testRunLease(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 1, 2, 21, 30, 0, 0, time.UTC)
+	const lease = 60 * time.Second
+	newRun := func(start time.Time) *store.Run {
+		r := &store.Run{Kind: "forecast", Mode: "naive", CodeVersion: "test", Host: "h", StartedAt: start}
+		require.NoError(t, s.StartRun(ctx, r))
+		return r
+	}
+	live, dead := newRun(t0), newRun(t0)
+	done := newRun(t0.Add(-time.Hour))
+	done.Status, done.FinishedAt = store.RunSucceeded, t0.Add(-time.Hour+time.Second)
+	require.NoError(t, s.FinishRun(ctx, done))
+	f := sampleForecast(dead.ID)
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{f}))
+
+	got, err := s.Run(ctx, live.ID)
+	require.NoError(t, err)
+	require.True(t, got.HeartbeatAt.Equal(t0), "a new run's heartbeat is its start: %v", got.HeartbeatAt)
+	require.NoError(t, s.Heartbeat(ctx, live.ID, t0.Add(50*time.Second)))
+	got, err = s.Run(ctx, live.ID)
+	require.NoError(t, err)
+	require.True(t, got.HeartbeatAt.Equal(t0.Add(50*time.Second)))
+
+	ids, err := s.AbandonStaleRuns(ctx, t0.Add(lease), lease)
+	require.NoError(t, err)
+	require.Empty(t, ids, "a heartbeat exactly one lease old is not stale")
+
+	found := t0.Add(100 * time.Second)
+	ids, err = s.AbandonStaleRuns(ctx, found, lease)
+	require.NoError(t, err)
+	require.Equal(t, []int64{dead.ID}, ids, "only the run silent for longer than the lease")
+	got, err = s.Run(ctx, dead.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.RunAbandoned, got.Status)
+	require.True(t, got.FinishedAt.Equal(found), "finished_at is when it was found: %v", got.FinishedAt)
+	require.True(t, got.HeartbeatAt.Equal(t0), "the last sign of life is kept")
+	for _, r := range []*store.Run{live, done} {
+		got, err := s.Run(ctx, r.ID)
+		require.NoError(t, err)
+		require.Equal(t, map[bool]store.RunStatus{true: store.RunRunning, false: store.RunSucceeded}[r == live], got.Status)
+	}
+	fs, err := s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	require.Equal(t, dead.ID, fs[0].RunID, "forecasts keep pointing at the abandoned run")
+
+	ids, err = s.AbandonStaleRuns(ctx, found, lease)
+	require.NoError(t, err)
+	require.Empty(t, ids, "abandoning is done once")
+	require.ErrorIs(t, s.Heartbeat(ctx, dead.ID, found), store.ErrNotRunning)
+	require.ErrorIs(t, s.Heartbeat(ctx, done.ID, found), store.ErrNotRunning)
+	require.ErrorIs(t, s.Heartbeat(ctx, dead.ID+1000, found), store.ErrNotFound)
+
+	// A process that was only slow, not dead, records its real outcome.
+	dead.Status, dead.FinishedAt = store.RunSucceeded, found.Add(time.Second)
+	require.NoError(t, s.FinishRun(ctx, dead))
+	got, err = s.Run(ctx, dead.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.RunSucceeded, got.Status)
+}
+
+// testMigrateKeepsRuns reverts migrations down to the first and applies them
+// again with runs and forecasts in the store: the rows survive, forecasts
+// still point at their runs, and an abandoned run becomes failed where the
+// status does not exist.
+func testMigrateKeepsRuns(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 1, 2, 21, 30, 0, 0, time.UTC)
+	finished := &store.Run{Kind: "forecast", Mode: "naive", CodeVersion: "test", Host: "h", StartedAt: t0,
+		Parameters: map[string]any{"seed": 1.0}}
+	require.NoError(t, s.StartRun(ctx, finished))
+	finished.Status, finished.FinishedAt = store.RunSucceeded, t0.Add(time.Second)
+	require.NoError(t, s.FinishRun(ctx, finished))
+	abandoned := &store.Run{Kind: "forecast", Mode: "naive", CodeVersion: "test", Host: "h", StartedAt: t0}
+	require.NoError(t, s.StartRun(ctx, abandoned))
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{sampleForecast(finished.ID)}))
+	_, err := s.AbandonStaleRuns(ctx, t0.Add(time.Hour), time.Minute)
+	require.NoError(t, err)
+
+	for {
+		v, err := s.MigrateDown(ctx)
+		require.NoError(t, err)
+		if v == 2 {
+			break
+		}
+	}
+	fs, err := s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	_, err = s.MigrateUp(ctx)
+	require.NoError(t, err)
+
+	fs, err = s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	require.Equal(t, finished.ID, fs[0].RunID)
+	got, err := s.Run(ctx, finished.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.RunSucceeded, got.Status)
+	require.Equal(t, finished.Parameters, got.Parameters)
+	require.True(t, got.FinishedAt.Equal(finished.FinishedAt))
+	require.True(t, got.HeartbeatAt.Equal(finished.FinishedAt), "an old run's heartbeat is its end")
+	got, err = s.Run(ctx, abandoned.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.RunFailed, got.Status)
+	next := &store.Run{Kind: "forecast", CodeVersion: "test", Host: "h", StartedAt: t0}
+	require.NoError(t, s.StartRun(ctx, next))
+	require.Greater(t, next.ID, abandoned.ID, "ids are not reused")
 }
 
 func sampleForecast(runID int64) store.Forecast {
