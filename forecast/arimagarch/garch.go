@@ -414,6 +414,9 @@ type garchFit struct {
 	m       int
 	e, h    []float64 // residuals and conditional variances, len n (first p unused)
 	y       []float64
+	// h0 is the pre-sample variance h_p = e_p^2 of the fitted series (the
+	// mean squared residual), held fixed when forecasting later days.
+	h0 float64
 }
 
 func (f *garchFit) parts() (mu float64, phi, ma []float64, omega, alpha, beta, nu float64) {
@@ -461,10 +464,11 @@ func fitGARCH(ctx context.Context, y []float64, p, q int, hasMean bool, dist Dis
 	}
 	f := &garchFit{p: p, q: q, hasMean: hasMean, dist: dist, theta: theta, loglik: ll, m: o.m,
 		e: append([]float64(nil), o.e...), h: append([]float64(nil), o.h...), y: y}
-	_, phi, th, _, _, _, _ := f.parts()
+	mu, phi, th, _, _, _, _ := f.parts()
 	if maxInverseRoot(phi) >= rootBound || maxInverseRoot(negated(th)) >= rootBound {
 		return nil, errBoundary
 	}
+	f.h0 = garchResiduals(make([]float64, len(y)), y, p, mu, phi, th)
 	return f, nil
 }
 
