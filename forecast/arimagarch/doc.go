@@ -118,7 +118,8 @@
 // residual of the fitted series, held fixed so that later data do not
 // change it). One pass over the series gives every day's forecast; the
 // forecast from the fitted series itself is Forecast's first step bit for
-// bit.
+// bit. The same pass gives the in-sample one-step forecasts, from the
+// prefixes of the fitted series.
 //
 // # The forecasting model
 //
@@ -127,7 +128,8 @@
 // Gaussian innovations (NewWithConfig for Student t, NewOrder and Grid for
 // the fixed orders of the walk-forward grid). It is a forecast.Fitter:
 // Fit returns a Fitted whose Predict and PredictPath run Result.OneStep
-// over the returns of the given bars and return the one-step predictive
+// over the returns of the given bars (the training bars extended by later
+// ones, or a prefix of them) and return the one-step predictive
 // mean and standard deviation and the class probabilities of the fitted
 // innovation distribution. Forecast is Fit then Predict.
 package arimagarch

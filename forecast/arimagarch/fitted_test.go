@@ -54,10 +54,22 @@ func TestFittedSpecAndSpan(t *testing.T) {
 	require.Equal(t, map[string]any{"p": res.P, "q": res.Q, "garch": "1,1", "dist": "normal"}, f.Spec())
 	_, err = f.Predict(ctx, bars[1:800])
 	require.ErrorContains(t, err, "do not extend the training bars")
-	_, err = f.Predict(ctx, bars[:700])
-	require.ErrorContains(t, err, "predict from 700 bars: the fit was on 756")
-	_, err = forecast.PredictPath(ctx, f, bars, 700)
-	require.ErrorContains(t, err, "arimagarch: SPY: predict from bar 700 of 800: the fit was on the first 756")
+	_, err = f.Predict(ctx, bars[1:700])
+	require.ErrorContains(t, err, "do not start with the training bars")
+
+	// In sample: one path from the second bar (one return) over the
+	// training bars and after them, the same as Predict on every prefix.
+	from := 1 + res.P
+	path, err := forecast.PredictPath(ctx, f, bars, from)
+	require.NoError(t, err)
+	require.Len(t, path, 800-from)
+	for _, i := range []int{from, 100, 500, 754, 755, 756, 799} {
+		d, err := f.Predict(ctx, bars[:i+1])
+		require.NoError(t, err)
+		require.Equal(t, path[i-from], d, "from bar %d", i)
+	}
+	_, err = f.Predict(ctx, bars[:from])
+	require.ErrorContains(t, err, "arimagarch: SPY: one-step forecasts from")
 
 	m, err := NewOrder(1, 1, forecast.Options{})
 	require.NoError(t, err)

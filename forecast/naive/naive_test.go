@@ -61,6 +61,14 @@ func TestPredictKeepsDriftRecomputesVol(t *testing.T) {
 	require.InEpsilon(t, ss/20, d.Sigma*d.Sigma, 1e-12)
 	_, err = f.Predict(ctx, bars[1:260])
 	require.ErrorContains(t, err, "do not extend the training bars")
-	_, err = f.Predict(ctx, bars[:150])
-	require.ErrorContains(t, err, "predict from 150 bars: the fit was on 200")
+	// In sample: a prefix of the training bars, with the training drift.
+	d, err = f.Predict(ctx, bars[:150])
+	require.NoError(t, err)
+	require.InDelta(t, drift, d.Mu, 1e-15)
+	path, err := forecast.PredictPath(ctx, f, bars[:260], 20)
+	require.NoError(t, err)
+	require.Len(t, path, 240)
+	require.Equal(t, d, path[149-20])
+	_, err = f.Predict(ctx, bars[:20])
+	require.ErrorContains(t, err, "naive: SPY: predict from bar 19 of 20: need at least 20 returns")
 }
