@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"runner/forecast"
 	"runner/marketdata"
 )
 
@@ -60,5 +62,52 @@ func BenchmarkGARCH(b *testing.B) {
 		if _, err := Fit(context.Background(), y, Config{GARCH: true}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// spyBars returns the last n bars of SPY to 2023-06-30 and the 125 after
+// them.
+func spyBars(b *testing.B, n int) []marketdata.Bar {
+	bars, err := marketdata.ReadCSVFile("../../testdata/prices/SPY.csv", "SPY")
+	require.NoError(b, err)
+	end := marketdata.IndexOf(bars, time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC))
+	return bars[end-n+1 : end+126]
+}
+
+// BenchmarkFit is the canonical model's Fit on n SPY bars to 2023-06-30
+// (n-1 returns).
+func BenchmarkFit(b *testing.B) {
+	m, err := New(forecast.Options{})
+	require.NoError(b, err)
+	for _, n := range []int{252, 504, 756} {
+		bars := spyBars(b, n)[:n]
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := m.(*Model).Fit(context.Background(), bars); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPredictPath126 is one PredictPath of the canonical model fitted
+// once on n SPY bars to 2023-06-30: the predictions for the 126 days after
+// the last training bar, each from the bars up to the day before.
+func BenchmarkPredictPath126(b *testing.B) {
+	m, err := New(forecast.Options{})
+	require.NoError(b, err)
+	for _, n := range []int{252, 504, 756} {
+		bars := spyBars(b, n)
+		f, err := m.(*Model).Fit(context.Background(), bars[:n])
+		require.NoError(b, err)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				d, err := forecast.PredictPath(context.Background(), f, bars, n-1)
+				if err != nil || len(d) != 126 {
+					b.Fatal(err, len(d))
+				}
+			}
+		})
 	}
 }

@@ -42,13 +42,28 @@
 //
 // # GARCH: two-stage order selection, joint estimation
 //
-// With GARCH errors the order comes from the exact-likelihood AIC search
-// above, as in the reference statsmodels pipeline. Then ARMA(p,q)-GARCH(1,1)
-// is estimated jointly by (quasi-)maximum likelihood of the conditional
-// model, starting from the ARMA estimates. It conditions on the first p
-// observations, sets MA residuals before them to zero, and takes the
-// pre-sample values h_0 = e_0^2 = mean squared residual (the
-// Fiorentini-Calzolari-Panattoni initialisation). Joint rather than two-step:
+// With GARCH errors the orders are ranked by the exact-likelihood AIC of
+// the search above, as in the reference statsmodels pipeline. Then
+// ARMA(p,q)-GARCH(1,1) is estimated jointly by (quasi-)maximum likelihood
+// of the conditional model, starting from the ARMA estimates, for the
+// first order in that ranking whose joint fit is accepted: it converges,
+// has no AR or MA root within 1% of the unit circle (as above), and has
+// 1 - (alpha + beta) of at least 1e-5 (not integrated GARCH; see
+// persistenceEdge). Orders whose joint fit is rejected are skipped, with
+// the reason in Result.Search (OrderFit.GARCHErr), as R's auto.arima skips
+// orders whose fit fails or has a near-unit root; the model fails only
+// when no order's joint fit is accepted. The ranking stays that of the
+// ARMA AIC rather than the joint fits' AIC: it is the reference pipeline's
+// choice, it costs one joint fit in the usual case instead of nine, and
+// the conditional likelihoods of the joint fits condition on the first p
+// observations, so their AICs are over different samples for different p.
+// Where the AIC-best order's joint fit is accepted, the choice is the one
+// made before the fallback existed.
+//
+// The joint likelihood conditions on the first p observations, sets MA
+// residuals before them to zero, and takes the pre-sample values h_0 =
+// e_0^2 = mean squared residual (the Fiorentini-Calzolari-Panattoni
+// initialisation). Joint rather than two-step:
 // the mean is then estimated efficiently, weighting each day by 1/h_t, so a
 // high-volatility episode does not dominate the mean as it does in a
 // homoskedastic fit. The standard errors of the mean parameters also account
@@ -93,11 +108,28 @@
 // original parameters: second differences of the exact likelihood for ARMA,
 // central differences of the analytic gradient for GARCH.
 //
+// # Forecasting later days
+//
+// Result.OneStep forecasts, with the fitted parameters held fixed, each
+// observation of a series that extends the fitted one from the ones before
+// it: the Kalman filter from the stationary prior with the fitted mean
+// (ARMA), or the residual and variance recursions of the likelihood from
+// the pre-sample variance of the fit (ARMA-GARCH; the mean squared
+// residual of the fitted series, held fixed so that later data do not
+// change it). One pass over the series gives every day's forecast; the
+// forecast from the fitted series itself is Forecast's first step bit for
+// bit. The same pass gives the in-sample one-step forecasts, from the
+// prefixes of the fitted series.
+//
 // # The forecasting model
 //
 // Model (registered as "arima_garch") fits the canonical configuration on
 // the log returns of the training bars: automatic order, GARCH(1,1),
-// Gaussian innovations (NewWithConfig for Student t). It returns the
-// one-step predictive mean and standard deviation and the class
-// probabilities of the fitted innovation distribution.
+// Gaussian innovations (NewWithConfig for Student t, NewOrder and Grid for
+// the fixed orders of the walk-forward grid). It is a forecast.Fitter:
+// Fit returns a Fitted whose Predict and PredictPath run Result.OneStep
+// over the returns of the given bars (the training bars extended by later
+// ones, or a prefix of them) and return the one-step predictive
+// mean and standard deviation and the class probabilities of the fitted
+// innovation distribution. Forecast is Fit then Predict.
 package arimagarch

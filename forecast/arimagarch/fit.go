@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 	"sync"
 )
 
@@ -82,8 +84,13 @@ type OrderFit struct {
 	Q      int     `json:"q"`
 	LogLik float64 `json:"loglik,omitempty"`
 	AIC    float64 `json:"aic,omitempty"`
-	// Err says why the order has no fit (empty when it has one).
+	// Err says why the order has no ARMA fit (empty when it has one).
 	Err string `json:"error,omitempty"`
+	// GARCHErr says why the joint ARMA(p,q)-GARCH(1,1) fit of the order
+	// was rejected: it failed or ended at the edge of the parameter space.
+	// Empty when the order was chosen or not tried: the search tries the
+	// orders by increasing AIC and stops at the first joint fit accepted.
+	GARCHErr string `json:"garch_error,omitempty"`
 }
 
 // Result is a fitted model.
@@ -181,18 +188,55 @@ func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%d observations: ARMA(%d,%d)%s needs at least %d", len(x), p, q, garchSuffix(cfg.GARCH), need)
 	}
 	res := &Result{D: cfg.D, GARCH: cfg.GARCH, Dist: cfg.Dist, HasMean: hasMean, last: y[len(y)-1]}
-	var af *armaFit
-	if cfg.Auto {
-		var err error
-		af, res.Search, err = selectOrder(ctx, x, cfg.MaxOrder, hasMean, cfg.MaxIterations, cfg.Workers)
+	var (
+		af *armaFit
+		gf *garchFit
+	)
+	switch {
+	case cfg.Auto:
+		var (
+			fits   []*armaFit
+			ranked []int
+			err    error
+		)
+		fits, ranked, res.Search, err = searchOrders(ctx, x, cfg.MaxOrder, hasMean, cfg.MaxIterations, cfg.Workers)
 		if err != nil {
 			return nil, err
 		}
-	} else {
+		if !cfg.GARCH {
+			af = fits[ranked[0]]
+			break
+		}
+		// The first order by AIC whose joint ARMA-GARCH fit succeeds and
+		// is not at the edge of the parameter space.
+		for _, i := range ranked {
+			f := fits[i]
+			g, err := fitGARCH(ctx, x, f.p, f.q, hasMean, cfg.Dist, f.mean, f.ar, f.ma, cfg.MaxIterations)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, fmt.Errorf("order search: %w", ctx.Err())
+				}
+				res.Search[i].GARCHErr = explain(err).Error()
+				continue
+			}
+			af, gf = f, g
+			break
+		}
+		if gf == nil {
+			return nil, fmt.Errorf("order search: no ARMA(p,q)-GARCH(1,1) %s, p,q <= %d, could be fitted (%s)",
+				cfg.Dist, cfg.MaxOrder, searchErrors(res.Search))
+		}
+	default:
 		var err error
 		af, err = fitARMA(ctx, x, p, q, hasMean, cfg.MaxIterations)
 		if err != nil {
 			return nil, fmt.Errorf("fit ARMA(%d,%d): %w", p, q, explain(err))
+		}
+		if cfg.GARCH {
+			gf, err = fitGARCH(ctx, x, af.p, af.q, hasMean, cfg.Dist, af.mean, af.ar, af.ma, cfg.MaxIterations)
+			if err != nil {
+				return nil, fmt.Errorf("fit ARMA(%d,%d)-GARCH(1,1) %s: %w", af.p, af.q, cfg.Dist, explain(err))
+			}
 		}
 	}
 	res.P, res.Q, res.arma = af.p, af.q, af
@@ -203,10 +247,6 @@ func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("ARMA(%d,%d) standard errors: %w", af.p, af.q, err)
 		}
 		return res, nil
-	}
-	gf, err := fitGARCH(ctx, x, af.p, af.q, hasMean, cfg.Dist, af.mean, af.ar, af.ma, cfg.MaxIterations)
-	if err != nil {
-		return nil, fmt.Errorf("fit ARMA(%d,%d)-GARCH(1,1) %s: %w", af.p, af.q, cfg.Dist, explain(err))
 	}
 	res.garch = gf
 	mu, phi, ma, omega, alpha, beta, nu := gf.parts()
@@ -219,6 +259,22 @@ func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("ARMA(%d,%d)-GARCH(1,1) standard errors: %w", af.p, af.q, err)
 	}
 	return res, nil
+}
+
+// searchErrors lists why each order of the search has no fit.
+func searchErrors(table []OrderFit) string {
+	var b strings.Builder
+	for _, o := range table {
+		msg := cmp.Or(o.Err, o.GARCHErr)
+		if msg == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "ARMA(%d,%d): %s", o.P, o.Q, msg)
+	}
+	return b.String()
 }
 
 func garchSuffix(g bool) string {
@@ -245,11 +301,13 @@ func explain(err error) error {
 	return err
 }
 
-// selectOrder fits every ARMA(p,q), p, q <= maxOrder, by exact maximum
-// likelihood and returns the fit with the smallest AIC and the table of
-// all orders. Orders that cannot be fitted (see OrderFit.Err) are left out
-// of the comparison; the search fails only when none can be fitted.
-func selectOrder(ctx context.Context, x []float64, maxOrder int, hasMean bool, maxIter, workers int) (*armaFit, []OrderFit, error) {
+// searchOrders fits every ARMA(p,q), p, q <= maxOrder, by exact maximum
+// likelihood. It returns the fits (nil for an order that could not be
+// fitted), the indices of those fitted ranked by AIC (smallest first; ties
+// keep the order p then q), and the table of all orders. Orders that cannot
+// be fitted (see OrderFit.Err) are left out of the ranking; the search
+// fails only when none can be fitted.
+func searchOrders(ctx context.Context, x []float64, maxOrder int, hasMean bool, maxIter, workers int) ([]*armaFit, []int, []OrderFit, error) {
 	type job struct{ i, p, q int }
 	var jobs []job
 	for p := 0; p <= maxOrder; p++ {
@@ -292,16 +350,17 @@ func selectOrder(ctx context.Context, x []float64, maxOrder int, hasMean bool, m
 		wg.Wait()
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("order search: %w", err)
+		return nil, nil, nil, fmt.Errorf("order search: %w", err)
 	}
-	var best *armaFit
-	for _, f := range fits {
-		if f != nil && (best == nil || f.aic() < best.aic()) {
-			best = f
+	var ranked []int
+	for i, f := range fits {
+		if f != nil {
+			ranked = append(ranked, i)
 		}
 	}
-	if best == nil {
-		return nil, table, fmt.Errorf("order search: no ARMA(p,q), p,q <= %d, could be fitted (ARMA(0,0): %s)", maxOrder, table[0].Err)
+	if len(ranked) == 0 {
+		return nil, nil, table, fmt.Errorf("order search: no ARMA(p,q), p,q <= %d, could be fitted (ARMA(0,0): %s)", maxOrder, table[0].Err)
 	}
-	return best, table, nil
+	sort.SliceStable(ranked, func(a, b int) bool { return fits[ranked[a]].aic() < fits[ranked[b]].aic() })
+	return fits, ranked, table, nil
 }

@@ -40,35 +40,57 @@ func NewWithConfig(cfg Config, opts forecast.Options) (*Model, error) {
 	return &Model{cfg: cfg, band: opts.Band()}, nil
 }
 
+// NewOrder returns the model with a fixed ARMA(p,q) mean (no order search)
+// and GARCH(1,1) Gaussian errors: one configuration of the walk-forward
+// grid of DESIGN §5.
+func NewOrder(p, q int, opts forecast.Options) (*Model, error) {
+	return NewWithConfig(Config{P: p, Q: q, GARCH: true}, opts)
+}
+
+// Grid returns the configurations of the canonical walk-forward grid of
+// DESIGN §5: ARMA(p,q)-GARCH(1,1) Gaussian for (p,q) in {0,1,2}^2, each a
+// fixed order, in the order p then q.
+func Grid() []Config {
+	var g []Config
+	for p := 0; p <= MaxOrderDefault; p++ {
+		for q := 0; q <= MaxOrderDefault; q++ {
+			g = append(g, Config{P: p, Q: q, GARCH: true})
+		}
+	}
+	return g
+}
+
 func init() { forecast.Register(Name, New) }
+
+var _ forecast.Fitter = (*Model)(nil)
 
 // Name returns "arima_garch".
 func (m *Model) Name() string { return Name }
+
+// Fit fits the model on the log returns of bars.
+func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted, error) {
+	sym := ""
+	if len(bars) > 0 {
+		sym = bars[0].Symbol
+	}
+	res, err := fit(ctx, marketdata.LogReturns(bars), m.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("arimagarch: %s: %w", sym, err)
+	}
+	return &Fitted{res: res, span: forecast.SpanOf(bars), band: m.band}, nil
+}
 
 // Forecast fits the model on the log returns of bars and returns the
 // one-step predictive distribution of the next return: the conditional
 // mean and standard deviation, and class probabilities from the fitted
 // innovation distribution (Gaussian, or Student t scaled to that standard
-// deviation).
+// deviation). It is Fit then Predict on the same bars.
 func (m *Model) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-	sym := ""
-	if len(bars) > 0 {
-		sym = bars[0].Symbol
-	}
-	r := marketdata.LogReturns(bars)
-	res, err := fit(ctx, r, m.cfg)
+	f, err := m.Fit(ctx, bars)
 	if err != nil {
-		return forecast.Distribution{}, fmt.Errorf("arimagarch: %s: %w", sym, err)
+		return forecast.Distribution{}, err
 	}
-	steps, err := res.forecast(1)
-	if err != nil {
-		return forecast.Distribution{}, fmt.Errorf("arimagarch: %s: %w", sym, err)
-	}
-	d := res.Predictive(steps[0], m.band)
-	if err := d.Check(); err != nil {
-		return forecast.Distribution{}, fmt.Errorf("arimagarch: %s: %w", sym, err)
-	}
-	return d, nil
+	return f.Predict(ctx, bars)
 }
 
 // Predictive returns the predictive distribution of one forecast step with
