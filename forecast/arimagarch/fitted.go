@@ -3,7 +3,6 @@ package arimagarch
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"runner/forecast"
 	"runner/marketdata"
@@ -60,7 +59,7 @@ func (f *Fitted) PredictPath(ctx context.Context, bars []marketdata.Bar, from in
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkSpan(f.span, bars); err != nil {
+	if err := f.span.Check(bars); err != nil {
 		return nil, fmt.Errorf("arimagarch: %w", err)
 	}
 	if from < 0 || from >= len(bars) {
@@ -80,20 +79,4 @@ func (f *Fitted) PredictPath(ctx context.Context, bars []marketdata.Bar, from in
 		out[k] = d
 	}
 	return out, nil
-}
-
-// checkSpan accepts bars that extend the training bars (forecast.Span.Check)
-// or are a non-empty prefix of them: the rule of forecast.Span.Check since
-// main's fbd8fde, which this branch predates; once both meet, it is
-// s.Check(bars).
-func checkSpan(s forecast.Span, bars []marketdata.Bar) error {
-	if len(bars) > 0 && len(bars) < s.Bars {
-		if !bars[0].Date.Equal(s.First) {
-			return fmt.Errorf("forecast: %s: predict from bars %s .. %s that do not start with the training bars %s .. %s",
-				s.Symbol, bars[0].Date.Format(time.DateOnly), bars[len(bars)-1].Date.Format(time.DateOnly),
-				s.First.Format(time.DateOnly), s.Last.Format(time.DateOnly))
-		}
-		return nil
-	}
-	return s.Check(bars)
 }
