@@ -3,6 +3,7 @@ package gbm
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,6 +77,30 @@ func TestLookAhead(t *testing.T) {
 	m, err := New(forecast.Options{Seed: 1})
 	require.NoError(t, err)
 	forecasttest.LookAhead(t, m.(forecast.Fitter), "AAPL", predictAsOf, 756, laterDays, 6)
+}
+
+// TestConcurrentPredict: concurrent Predict calls on one fit give the
+// serial results.
+func TestConcurrentPredict(t *testing.T) {
+	ctx := context.Background()
+	bars := laterBars(t, 756)
+	m, err := NewConfig(Config{Trees: 20}, forecast.Options{Seed: 1})
+	require.NoError(t, err)
+	f, err := m.Fit(ctx, bars[:756])
+	require.NoError(t, err)
+	want, err := forecast.PredictPath(ctx, f, bars, 756)
+	require.NoError(t, err)
+	got := make([]forecast.Distribution, len(want))
+	errs := make([]error, len(want))
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = f.Predict(ctx, bars[:757+i]) })
+	}
+	wg.Wait()
+	for i := range got {
+		require.NoError(t, errs[i])
+	}
+	require.Equal(t, want, got)
 }
 
 // TestSpecAndGrid: the fit records its boosting settings; the grid is

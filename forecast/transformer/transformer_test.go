@@ -32,6 +32,14 @@ func TestLookAhead(t *testing.T) {
 	nntest.LookAhead(t, m, 8)
 }
 
+// TestConcurrentPredict: concurrent Predict calls on one fit give the
+// serial results (run under -race by make test's nn packages too).
+func TestConcurrentPredict(t *testing.T) {
+	m, err := NewConfig(Config{}, forecast.Options{Seed: 1, Epochs: 1})
+	require.NoError(t, err)
+	nntest.CheckConcurrentPredict(t, m)
+}
+
 // TestSpec: the fit records its hyperparameters and training length.
 func TestSpec(t *testing.T) {
 	m, err := NewConfig(Config{DModel: 8, LR: 3e-3}, forecast.Options{Seed: 1, Epochs: 2, NoEarlyStop: true})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,4 +201,31 @@ func BenchmarkTrain(b *testing.B, newModel forecast.Constructor) {
 			}
 		})
 	}
+}
+
+// CheckConcurrentPredict fits m on the 756 AAPL bars to PredictAsOf and
+// predicts the 126 later days one after the other and then all at once
+// from separate goroutines: the predictions are the same, bit for bit
+// (Predict serialises its use of the network's scratch space).
+func CheckConcurrentPredict(t *testing.T, m forecast.Fitter) {
+	ctx := context.Background()
+	bars := predictBars(t, 756)
+	f, err := m.Fit(ctx, bars[:756])
+	require.NoError(t, err)
+	want := make([]forecast.Distribution, LaterDays)
+	for i := range want {
+		want[i], err = f.Predict(ctx, bars[:757+i])
+		require.NoError(t, err)
+	}
+	got := make([]forecast.Distribution, LaterDays)
+	errs := make([]error, LaterDays)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = f.Predict(ctx, bars[:757+i]) })
+	}
+	wg.Wait()
+	for i := range got {
+		require.NoError(t, errs[i])
+	}
+	require.Equal(t, want, got)
 }
