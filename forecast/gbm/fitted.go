@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"runner/forecast"
 	"runner/marketdata"
@@ -18,9 +19,12 @@ import (
 // the fitted sigma. The row is computed from the fit's tail (the last
 // training returns and the running sums of the realised volatilities) and
 // the later bars only, continuing forecast.RealisedVol operation for
-// operation, so it is bit-identical to Design over all the bars. A
-// prediction reads the last training bar and the bars after it, up to its
-// own day. Predict is safe for concurrent use.
+// operation, so it is bit-identical to Design over all the bars. Predict
+// also takes a prefix of the training bars (an in-sample prediction, from
+// the training rows), of at least VolLong+1 bars. A prediction reads the
+// last training bar and the bars after it, up to its own day, and never
+// the training bars' values, which it takes to be those of the fit.
+// Predict is safe for concurrent use.
 type Fitted struct {
 	// Full is the ensemble fitted on every training row; it gives Mu.
 	Full *Ensemble
@@ -66,26 +70,45 @@ func (f *Fitted) Spec() map[string]any {
 // row returns the feature row of the last of bars: Design(LogReturns(bars))'s
 // next row, bit for bit.
 func (f *Fitted) row(bars []marketdata.Bar) ([]float64, error) {
-	if err := f.span.Check(bars); err != nil {
+	n := len(bars)
+	if n > 0 && n < f.span.Bars { // a prefix of the training bars
+		if !bars[0].Date.Equal(f.tail.dates[0]) || !bars[n-1].Date.Equal(f.tail.dates[n-1]) {
+			return nil, fmt.Errorf("gbm: %s: predict from bars %s .. %s that are not a prefix of the training bars %s .. %s",
+				f.span.Symbol, day(bars[0]), day(bars[n-1]), f.span.First.Format(time.DateOnly), f.span.Last.Format(time.DateOnly))
+		}
+		if n-2 < firstRow {
+			return nil, fmt.Errorf("gbm: predict from %d bars: need at least %d", n, firstRow+2)
+		}
+	} else if err := f.span.Check(bars); err != nil {
 		return nil, fmt.Errorf("gbm: %w", err)
 	}
 	return f.tail.row(bars, f.span.Bars), nil
 }
 
+func day(b marketdata.Bar) string { return b.Date.Format(time.DateOnly) }
+
+// firstRow is the return index of Design's first row.
+const firstRow = max(Lags, VolLong) - 1
+
 // featureTail is what a prediction needs of the training bars besides the
-// last one: the last VolLong training returns, the running sums of the
-// realised volatilities after the last of them, and the row of the last
-// training bar.
+// last one: their dates and Design's rows, the last VolLong training
+// returns and the running sums of the realised volatilities after the last
+// of them.
 type featureTail struct {
-	returns   []float64 // returns R-len(returns) .. R-1 of the R training returns
-	v5, v20   runningVol
-	trainNext []float64 // Design's next row of the training bars
+	dates   []time.Time
+	rows    [][]float64 // Design's rows of the training bars, the next row last
+	returns []float64   // returns R-len(returns) .. R-1 of the R training returns
+	v5, v20 runningVol
 }
 
-func newFeatureTail(r, next []float64) featureTail {
+func newFeatureTail(bars []marketdata.Bar, r []float64, X [][]float64, next []float64) featureTail {
 	R := len(r)
-	t := featureTail{returns: append([]float64(nil), r[max(0, R-VolLong):]...),
-		v5: runningVol{k: VolShort}, v20: runningVol{k: VolLong}, trainNext: append([]float64(nil), next...)}
+	t := featureTail{rows: append(X[:len(X):len(X)], next), returns: append([]float64(nil), r[max(0, R-VolLong):]...),
+		v5: runningVol{k: VolShort}, v20: runningVol{k: VolLong}}
+	t.dates = make([]time.Time, len(bars))
+	for i, b := range bars {
+		t.dates[i] = b.Date
+	}
 	for i, rt := range r {
 		var o5, o20 float64
 		if i >= VolShort {
@@ -105,8 +128,8 @@ func newFeatureTail(r, next []float64) featureTail {
 func (t *featureTail) row(bars []marketdata.Bar, trainBars int) []float64 {
 	R, n := trainBars-1, len(bars)-1 // training returns, returns
 	x := make([]float64, Features)
-	if n == R {
-		copy(x, t.trainNext)
+	if n <= R {
+		copy(x, t.rows[n-1-firstRow])
 		return x
 	}
 	off := R - len(t.returns) // r[i-off] is return i

@@ -47,25 +47,35 @@ func TestGolden(t *testing.T) {
 
 // TestRowMatchesDesign: the row Predict builds from the fit's tail and the
 // later bars equals Design's next row over all the bars, bit for bit, for
-// 0 to 126 bars after the training bars; bars that do not extend the
-// training bars are an error.
+// 0 to 126 bars after the training bars and for every prefix of the
+// training bars Design takes (in-sample predictions); bars that neither
+// extend the training bars nor are a prefix of them, and a prefix too short
+// for a row, are errors.
 func TestRowMatchesDesign(t *testing.T) {
 	bars := laterBars(t, 756)
 	m, err := NewConfig(Config{Trees: 5}, forecast.Options{})
 	require.NoError(t, err)
 	f, err := m.Train(context.Background(), bars[:756])
 	require.NoError(t, err)
-	for extra := 0; extra <= laterDays; extra++ {
-		_, _, want, err := Design(marketdata.LogReturns(bars[:756+extra]))
+	for n := firstRow + 3; n <= 756+laterDays; n++ {
+		_, _, want, err := Design(marketdata.LogReturns(bars[:n]))
 		require.NoError(t, err)
-		got, err := f.row(bars[:756+extra])
+		got, err := f.row(bars[:n])
 		require.NoError(t, err)
-		require.Equal(t, want, got, "%d bars after the training bars", extra)
+		require.Equal(t, want, got, "%d bars, 756 training bars", n)
 	}
-	_, err = f.Predict(context.Background(), bars[:755])
-	require.ErrorContains(t, err, "predict from 755 bars")
+	_, err = f.row(bars[:firstRow+2])
+	require.NoError(t, err, "the first row needs 21 bars, Design one more for a training row")
+	_, err = f.Predict(context.Background(), bars[:20])
+	require.ErrorContains(t, err, "predict from 20 bars: need at least 21")
+	_, err = f.Predict(context.Background(), bars[1:300])
+	require.ErrorContains(t, err, "not a prefix of the training bars")
 	_, err = f.Predict(context.Background(), bars[1:757])
 	require.ErrorContains(t, err, "do not extend the training bars")
+	// The in-sample predictions of the walk-forward train RMSE.
+	in, err := forecast.PredictPath(context.Background(), f, bars[:755], 64)
+	require.NoError(t, err)
+	require.Len(t, in, 755-64)
 }
 
 // TestLookAhead: no prediction reads a bar after its own day. Six trials:

@@ -113,7 +113,7 @@ func (m *Model) Train(ctx context.Context, bars []marketdata.Bar) (*Fitted, erro
 		return nil, fmt.Errorf("gbm: %d training rows (%d bars) with %d held out: need at least %d rows",
 			n, len(bars), hold, MinTrainRows)
 	}
-	f := &Fitted{Rows: n, HoldoutRows: hold, cfg: m.cfg, span: forecast.SpanOf(bars), tail: newFeatureTail(r, next)}
+	f := &Fitted{Rows: n, HoldoutRows: hold, cfg: m.cfg, span: forecast.SpanOf(bars), tail: newFeatureTail(bars, r, X, next)}
 	var wg sync.WaitGroup
 	var heldErr error
 	wg.Go(func() {

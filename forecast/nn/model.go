@@ -92,7 +92,7 @@ func (m *SequenceModel) Train(ctx context.Context, bars []marketdata.Bar) (*Sequ
 		"epochs": res.History.Epochs, "best_epoch": res.History.BestEpoch,
 	})
 	return &SequenceFit{FitResult: res, Net: net, name: name, window: w, band: m.opts.Band(),
-		span: forecast.SpanOf(bars), tail: newSequenceTail(rows, w), spec: spec}, nil
+		span: forecast.SpanOf(bars), train: newTrainFeatures(bars, rows), spec: spec}, nil
 }
 
 // Forecast is Fit then Predict on the same bars: the predictive

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"sync"
+	"time"
 
 	"runner/forecast"
 	"runner/marketdata"
@@ -18,13 +19,16 @@ import (
 // Predict standardises the sequence features of the last Window bars with
 // the training scaler and reads the network's forecast; sigma stays the
 // fitted one. Only the features of the last window are computed: the fit
-// keeps the raw feature rows of its last window and the running sums of
+// keeps the raw feature rows of the training bars and the running sums of
 // the realised volatilities at its last bar, and the features of later
 // bars continue forecast.SequenceFeatures from there, operation for
 // operation, so a window is bit-identical to the same rows of
-// SequenceFeatures over all the bars. Predict calls are serialised (the
-// network keeps scratch space); a prediction reads the last training bar
-// and the bars after it only.
+// SequenceFeatures over all the bars. Predict also takes a prefix of the
+// training bars (an in-sample prediction, from the kept rows), of at least
+// Window+1 bars. A prediction reads the last training bar and the bars
+// after it, up to its own day, and never the training bars' values, which
+// it takes to be those of the fit. Predict calls are serialised (the
+// network keeps scratch space).
 type SequenceFit struct {
 	FitResult
 	// Net is the trained network.
@@ -34,13 +38,13 @@ type SequenceFit struct {
 	window int
 	band   float64
 	span   forecast.Span
-	tail   sequenceTail
+	train  trainFeatures
 	spec   map[string]any
 	mu     sync.Mutex // guards Net's scratch space
 }
 
 // Predict returns the predictive distribution of the log return after the
-// last of bars, which must extend the training bars.
+// last of bars, which extend the training bars or are a prefix of them.
 func (f *SequenceFit) Predict(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
 	x, err := f.Window(bars)
 	if err != nil {
@@ -65,14 +69,18 @@ func (f *SequenceFit) Predict(ctx context.Context, bars []marketdata.Bar) (forec
 // the number of epochs run and the best validation epoch.
 func (f *SequenceFit) Spec() map[string]any { return maps.Clone(f.spec) }
 
-// Window returns the network's input for a forecast from bars, which must
-// extend the training bars: the sequence features of the last Window bars
-// standardised with the training scaler, [Window×features] row-major.
+// Window returns the network's input for a forecast from bars, which
+// extend the training bars or are a prefix of them: the sequence features
+// of the last Window bars standardised with the training scaler,
+// [Window×features] row-major.
 func (f *SequenceFit) Window(bars []marketdata.Bar) ([]float64, error) {
-	if err := f.span.Check(bars); err != nil {
+	if err := f.train.check(f.span, bars); err != nil {
 		return nil, fmt.Errorf("%s: %w", f.name, err)
 	}
-	rows := f.tail.rows(bars, f.span.Bars, f.window)
+	if len(bars) <= f.window {
+		return nil, fmt.Errorf("%s: predict from %d bars: need at least %d", f.name, len(bars), f.window+1)
+	}
+	rows := f.train.window(bars, f.window)
 	nf := len(f.Scaler.Mean)
 	x := make([]float64, f.window*nf)
 	for i, r := range rows {
@@ -86,24 +94,20 @@ func (f *SequenceFit) Window(bars []marketdata.Bar) ([]float64, error) {
 // Realised-volatility windows of forecast.SequenceFeatures.
 const volShort, volLong = 5, 20
 
-// sequenceTail is what a prediction needs of the training bars besides
-// the last one: the raw feature rows of the last training window, the last
-// volLong training returns and the running sums of the realised
-// volatilities after the last training return.
-type sequenceTail struct {
-	last    [][]float64 // rows R-w .. R-1 of SequenceFeatures, R training returns
-	returns []float64   // returns R-len(returns) .. R-1
+// trainFeatures is what a prediction needs of the training bars besides
+// the last one: their dates, their raw feature rows and the running sums
+// of the realised volatilities after the last training return.
+type trainFeatures struct {
+	dates   []time.Time
+	rows    [][]float64 // forecast.SequenceFeatures of the training bars
 	v5, v20 runningVol
 }
 
-func newSequenceTail(rows [][]float64, w int) sequenceTail {
-	n := len(rows)
-	t := sequenceTail{v5: runningVol{k: volShort}, v20: runningVol{k: volLong}}
-	for _, r := range rows[n-w:] {
-		t.last = append(t.last, append([]float64(nil), r...))
-	}
-	for i := max(0, n-volLong); i < n; i++ {
-		t.returns = append(t.returns, rows[i][0])
+func newTrainFeatures(bars []marketdata.Bar, rows [][]float64) trainFeatures {
+	t := trainFeatures{rows: rows, v5: runningVol{k: volShort}, v20: runningVol{k: volLong}}
+	t.dates = make([]time.Time, len(bars))
+	for i, b := range bars {
+		t.dates[i] = b.Date
 	}
 	for i, r := range rows {
 		var o5, o20 float64
@@ -119,22 +123,40 @@ func newSequenceTail(rows [][]float64, w int) sequenceTail {
 	return t
 }
 
-// rows returns the raw feature rows of the last w bars of bars, the first
-// trainBars of which are the training bars: rows len(bars)-1-w ..
-// len(bars)-2 of forecast.SequenceFeatures(bars), bit for bit.
-func (t *sequenceTail) rows(bars []marketdata.Bar, trainBars, w int) [][]float64 {
-	R, n := trainBars-1, len(bars)-1 // training returns, returns
+// check returns an error unless bars extend the training bars (span.Check)
+// or are a non-empty prefix of them (the same first and last dates as the
+// training bars of that length).
+func (t *trainFeatures) check(span forecast.Span, bars []marketdata.Bar) error {
+	n := len(bars)
+	if n == 0 || n >= len(t.dates) {
+		return span.Check(bars)
+	}
+	if !bars[0].Date.Equal(t.dates[0]) || !bars[n-1].Date.Equal(t.dates[n-1]) {
+		return fmt.Errorf("forecast: %s: predict from bars %s .. %s that are not a prefix of the training bars %s .. %s",
+			span.Symbol, day(bars[0].Date), day(bars[n-1].Date), day(span.First), day(span.Last))
+	}
+	return nil
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+// window returns the raw feature rows of the last w bars of bars (more
+// than w bars, extending the training bars or a prefix of them): rows
+// len(bars)-1-w .. len(bars)-2 of forecast.SequenceFeatures(bars), bit for
+// bit.
+func (t *trainFeatures) window(bars []marketdata.Bar, w int) [][]float64 {
+	R, n := len(t.rows), len(bars)-1 // training returns, returns
+	if n <= R {
+		return t.rows[n-w : n]
+	}
 	out := make([][]float64, 0, w)
-	for i := n - w; i < min(n, R); i++ {
-		out = append(out, t.last[i-(R-w)])
+	out = append(out, t.rows[min(n-w, R):]...)
+	// Returns from R-volLong on; the new ones continue the series.
+	off := max(0, R-volLong)
+	r := make([]float64, 0, R-off+n-R)
+	for _, row := range t.rows[off:] {
+		r = append(r, row[0])
 	}
-	if n == R {
-		return out
-	}
-	// Returns from R-len(t.returns) on; the new ones continue the series.
-	off := R - len(t.returns)
-	r := make([]float64, len(t.returns), len(t.returns)+n-R)
-	copy(r, t.returns)
 	for i := R; i < n; i++ {
 		r = append(r, math.Log(bars[i+1].AdjClose/bars[i].AdjClose))
 	}

@@ -100,10 +100,12 @@ func CheckGolden(t *testing.T, name string, newModel forecast.Constructor) {
 
 // CheckWindow fits m on the 756 AAPL bars to PredictAsOf and checks that
 // the window Predict reads from the training bars extended by 0 to 126
-// later bars, computed from the fit's tail and the later bars only, equals
-// the last Window rows of forecast.SequenceFeatures over all the bars,
-// standardised with the training scaler, bit for bit. Bars that do not
-// extend the training bars are an error.
+// later bars, computed from the fit's tail and the later bars only, and
+// from prefixes of the training bars (in-sample predictions), equals the
+// last Window rows of forecast.SequenceFeatures over the same bars,
+// standardised with the training scaler, bit for bit. Bars that neither
+// extend the training bars nor are a prefix of them, and a prefix too
+// short for one window, are errors.
 func CheckWindow(t *testing.T, m *nn.SequenceModel, window int) {
 	ctx := context.Background()
 	all := forecasttest.AllBars(t, "AAPL")
@@ -111,10 +113,11 @@ func CheckWindow(t *testing.T, m *nn.SequenceModel, window int) {
 	bars := all[end-755 : end+LaterDays+1]
 	f, err := m.Train(ctx, bars[:756])
 	require.NoError(t, err)
-	for _, extra := range []int{0, 1, 2, 4, 5, 6, 19, 20, 21, 25, 60, LaterDays} {
-		got, err := f.Window(bars[:756+extra])
+	for _, n := range []int{window + 1, window + 2, 64, 65, 400, 754, 755,
+		756, 757, 758, 760, 761, 762, 775, 776, 777, 781, 816, 756 + LaterDays} {
+		got, err := f.Window(bars[:n])
 		require.NoError(t, err)
-		rows := forecast.SequenceFeatures(bars[:756+extra])
+		rows := forecast.SequenceFeatures(bars[:n])
 		nf := len(rows[0])
 		want := make([]float64, 0, window*nf)
 		for _, r := range rows[len(rows)-window:] {
@@ -122,12 +125,18 @@ func CheckWindow(t *testing.T, m *nn.SequenceModel, window int) {
 				want = append(want, f.Scaler.Apply(v, j))
 			}
 		}
-		require.Equal(t, want, got, "%d bars after the training bars", extra)
+		require.Equal(t, want, got, "%d bars, %d training bars", n, 756)
 	}
-	_, err = f.Predict(ctx, bars[:755])
-	require.ErrorContains(t, err, "predict from 755 bars")
+	_, err = f.Predict(ctx, bars[:window])
+	require.ErrorContains(t, err, fmt.Sprintf("predict from %d bars: need at least %d", window, window+1))
+	_, err = f.Predict(ctx, bars[1:300])
+	require.ErrorContains(t, err, "not a prefix of the training bars")
 	_, err = f.Predict(ctx, bars[1:757])
 	require.ErrorContains(t, err, "do not extend the training bars")
+	// The in-sample predictions of the walk-forward train RMSE.
+	in, err := forecast.PredictPath(ctx, f, bars[:755], 64)
+	require.NoError(t, err)
+	require.Len(t, in, 755-64)
 }
 
 // LookAhead runs forecasttest.LookAhead on AAPL for m: fit on the 756 bars
