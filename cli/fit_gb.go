@@ -36,14 +36,17 @@ func fitGB(c *cli.Context, in fitInput) error {
 	if err != nil {
 		return usageErrorf("fit gb: %v", err)
 	}
-	f, err := m.Fit(c.Context, in.Bars)
+	f, err := m.Train(c.Context, in.Bars)
+	if err != nil {
+		return fmt.Errorf("fit gb: %s: %w", in.File, err)
+	}
+	d, err := f.Predict(c.Context, in.Bars)
 	if err != nil {
 		return fmt.Errorf("fit gb: %s: %w", in.File, err)
 	}
 	names := gbm.FeatureNames()
 	imp := f.Full.FeatureImportances()
 	loss := f.Full.TrainLoss
-	d := f.Dist
 	if in.JSON {
 		last := in.Bars[len(in.Bars)-1]
 		importances := map[string]float64{}

@@ -23,11 +23,15 @@ func fitSequence(newModel forecast.Constructor) func(c *cli.Context, in fitInput
 		if err != nil {
 			return err
 		}
-		f, err := m.(*nn.SequenceModel).Fit(c.Context, in.Bars)
+		f, err := m.(*nn.SequenceModel).Train(c.Context, in.Bars)
 		if err != nil {
 			return fmt.Errorf("fit %s: %s: %w", m.Name(), in.File, err)
 		}
-		return printTraining(in, f.FitResult, f.Distribution)
+		d, err := f.Predict(c.Context, in.Bars)
+		if err != nil {
+			return fmt.Errorf("fit %s: %s: %w", m.Name(), in.File, err)
+		}
+		return printTraining(in, f.FitResult, d)
 	}
 }
 

@@ -26,6 +26,15 @@
 // residuals of a boosted model are far too small). The two fits run
 // concurrently. The distribution is Gaussian (forecast.Normal).
 //
+// Fit once, predict later days: Model is a forecast.Fitter. Train (Fit)
+// keeps both ensembles and the held-out sigma (Fitted); Fitted.Predict,
+// given the training bars extended by later bars, builds the row of the
+// last bar (Design's next row over those bars, computed from the fit's tail
+// and the later bars only, bit for bit) and predicts it with the full
+// ensemble, sigma staying the fitted one. Forecast is Fit then Predict on
+// the same bars. NewConfig builds the configurations of the walk-forward
+// grid (Grid: max depth {2, 3} x learning rate {0.05, 0.1}, 200 trees).
+//
 // # Matching scikit-learn
 //
 // The package follows scikit-learn's arithmetic operation for operation, so

@@ -38,7 +38,7 @@ func FeatureNames() []string {
 // as-of bar, is next, the row to forecast from. Every feature at t uses
 // returns up to t only.
 func Design(r []float64) (X [][]float64, y []float64, next []float64, err error) {
-	first := max(Lags, VolLong) - 1
+	first := firstRow
 	if len(r) < first+2 {
 		return nil, nil, nil, fmt.Errorf("gbm: %d returns, need at least %d for one training row", len(r), first+2)
 	}

@@ -32,7 +32,7 @@ type ModelConfig struct {
 	NeutralBand float64
 }
 
-// Model is the gradient-boosted trees forecaster.
+// Model is the gradient-boosted trees forecaster, a forecast.Fitter.
 type Model struct {
 	cfg ModelConfig
 }
@@ -40,8 +40,23 @@ type Model struct {
 func init() { forecast.Register(Name, New) }
 
 // New returns the canonical model with the seed and neutral band of opts.
-func New(opts forecast.Options) (forecast.Model, error) {
-	return NewModel(ModelConfig{Boost: Config{Seed: opts.Seed}, NeutralBand: opts.Band()})
+func New(opts forecast.Options) (forecast.Model, error) { return NewConfig(Config{}, opts) }
+
+// NewConfig returns the model boosting with cfg (zero fields canonical),
+// the seed of opts (which replaces cfg.Seed) and its neutral band, and the
+// default holdout. The canonical configuration gives the same fit as New.
+func NewConfig(cfg Config, opts forecast.Options) (*Model, error) {
+	cfg.Seed = opts.Seed
+	return NewModel(ModelConfig{Boost: cfg, NeutralBand: opts.Band()})
+}
+
+// Grid returns the walk-forward grid of DESIGN §5: max depth {2, 3} x
+// learning rate {0.05, 0.1}, 200 trees, canonical first.
+func Grid() []Config {
+	return []Config{
+		{Trees: 200, MaxDepth: 3, LearningRate: 0.05}, {Trees: 200, MaxDepth: 3, LearningRate: 0.1},
+		{Trees: 200, MaxDepth: 2, LearningRate: 0.05}, {Trees: 200, MaxDepth: 2, LearningRate: 0.1},
+	}
 }
 
 // NewModel returns the model with cfg, or an error for a setting out of range.
@@ -57,38 +72,38 @@ func NewModel(cfg ModelConfig) (*Model, error) {
 	if !(cfg.NeutralBand > 0) || math.IsInf(cfg.NeutralBand, 0) {
 		return nil, fmt.Errorf("gbm: neutral band %v: need a positive finite number", cfg.NeutralBand)
 	}
+	cfg.Boost = cfg.Boost.withDefaults()
 	return &Model{cfg: cfg}, nil
 }
 
 // Name returns "gb".
 func (m *Model) Name() string { return Name }
 
-// Fitted is everything one forecast computes.
-type Fitted struct {
-	// Full is the ensemble fitted on every training row; it gives Mu.
-	Full *Ensemble
-	// Held is the ensemble fitted on the rows before the holdout; its
-	// residuals on the holdout give Sigma.
-	Held *Ensemble
-	// Rows and HoldoutRows are the numbers of training and held-out rows.
-	Rows, HoldoutRows int
-	// Dist is the predictive distribution of the next return.
-	Dist forecast.Distribution
-}
-
-// Forecast fits on bars and predicts the next log return.
+// Forecast is Fit then Predict on the same bars: the predictive
+// distribution of the log return after the last bar.
 func (m *Model) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-	f, err := m.Fit(ctx, bars)
+	f, err := m.Train(ctx, bars)
 	if err != nil {
 		return forecast.Distribution{}, err
 	}
-	return f.Dist, nil
+	return f.Predict(ctx, bars)
 }
 
-// Fit builds the features of bars (Design), fits the full ensemble for mu
-// and, concurrently, the ensemble on the rows before the holdout for sigma.
-func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (*Fitted, error) {
-	X, y, next, err := Design(marketdata.LogReturns(bars))
+// Fit is Train returning the forecast.Fitted interface.
+func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted, error) {
+	f, err := m.Train(ctx, bars)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Train builds the features of bars (Design), fits the full ensemble for mu
+// and, concurrently, the ensemble on the rows before the holdout, whose
+// held-out RMSE is sigma.
+func (m *Model) Train(ctx context.Context, bars []marketdata.Bar) (*Fitted, error) {
+	r := marketdata.LogReturns(bars)
+	X, y, next, err := Design(r)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +113,7 @@ func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (*Fitted, error)
 		return nil, fmt.Errorf("gbm: %d training rows (%d bars) with %d held out: need at least %d rows",
 			n, len(bars), hold, MinTrainRows)
 	}
-	f := &Fitted{Rows: n, HoldoutRows: hold}
+	f := &Fitted{Rows: n, HoldoutRows: hold, cfg: m.cfg, span: forecast.SpanOf(bars), tail: newFeatureTail(bars, r, X, next)}
 	var wg sync.WaitGroup
 	var heldErr error
 	wg.Go(func() {
@@ -118,17 +133,9 @@ func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (*Fitted, error)
 		d := y[n-hold+i] - f.Held.Predict(X[n-hold+i])
 		sq[i] = d * d
 	}
-	sigma := math.Sqrt(pairwiseSum(sq) / float64(hold))
-	mu := f.Full.Predict(next)
-	if math.IsNaN(mu) || math.IsInf(mu, 0) {
-		return nil, fmt.Errorf("gbm: forecast %v is not finite", mu)
-	}
-	if !(sigma > 0) || math.IsInf(sigma, 0) {
-		return nil, fmt.Errorf("gbm: held-out RMSE %v over %d rows is not a positive finite sigma", sigma, hold)
-	}
-	f.Dist = forecast.Normal(mu, sigma, m.cfg.NeutralBand)
-	if err := f.Dist.Check(); err != nil {
-		return nil, fmt.Errorf("gbm: %w", err)
+	f.Sigma = math.Sqrt(pairwiseSum(sq) / float64(hold))
+	if !(f.Sigma > 0) || math.IsInf(f.Sigma, 0) {
+		return nil, fmt.Errorf("gbm: held-out RMSE %v over %d rows is not a positive finite sigma", f.Sigma, hold)
 	}
 	return f, nil
 }

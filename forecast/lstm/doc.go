@@ -15,6 +15,14 @@
 // head): see package nn. The class probabilities are those of the Gaussian
 // with that mean and sigma.
 //
+// Fit once, predict later days: the model is a forecast.Fitter
+// (nn.SequenceModel); the fitted model keeps the network, the training
+// scaler and the validation sigma and predicts any later day from the
+// training bars extended by the realised bars, without refitting (package
+// nn). NewConfig builds the configurations of the walk-forward grid
+// (Grid: hidden {16, 32} x learning rate {1e-3, 3e-3}); New is the
+// canonical one.
+//
 // Initialisation follows PyTorch (every LSTM weight and bias from
 // U(±1/sqrt(32)), the head as nn.Linear) from the seed of
 // forecast.Options, so a given seed gives a bit-identical forecast.

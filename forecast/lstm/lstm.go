@@ -1,6 +1,8 @@
 package lstm
 
 import (
+	"cmp"
+	"fmt"
 	"math/rand/v2"
 
 	"runner/forecast"
@@ -16,12 +18,38 @@ const (
 	Window = 20 // bars of features per input sequence
 )
 
+// Config are the settings the walk-forward grid varies (DESIGN §5).
+type Config struct {
+	// Hidden is the number of hidden units. Default Hidden (32).
+	Hidden int
+	// LR is Adam's learning rate. Default nn.DefaultLR (1e-3).
+	LR float64
+}
+
+// Grid returns the walk-forward grid of DESIGN §5: hidden {16, 32} x
+// learning rate {1e-3, 3e-3}, canonical first.
+func Grid() []Config {
+	return []Config{{32, 1e-3}, {32, 3e-3}, {16, 1e-3}, {16, 3e-3}}
+}
+
 // New returns the LSTM model with the canonical configuration; opts.Epochs
 // (0: 30) and opts.NoEarlyStop change the training length.
-func New(opts forecast.Options) (forecast.Model, error) {
-	return nn.NewSequenceModel(Name, Window, opts, func(features int, rng *rand.Rand) nn.Network {
-		return NewNetwork(features, Hidden, rng)
-	})
+func New(opts forecast.Options) (forecast.Model, error) { return NewConfig(Config{}, opts) }
+
+// NewConfig returns the LSTM model with cfg (zero fields canonical) and
+// opts. The canonical configuration gives the same fit as New.
+func NewConfig(cfg Config, opts forecast.Options) (*nn.SequenceModel, error) {
+	hidden, lr := cmp.Or(cfg.Hidden, Hidden), cmp.Or(cfg.LR, nn.DefaultLR)
+	if hidden < 1 {
+		return nil, fmt.Errorf("%s: %d hidden units: need at least 1", Name, hidden)
+	}
+	return nn.NewSequenceModel(nn.SequenceConfig{
+		Name: Name, Window: Window, LR: lr,
+		Spec: map[string]any{"hidden": hidden, "layers": 1},
+		Build: func(features int, rng *rand.Rand) nn.Network {
+			return NewNetwork(features, hidden, rng)
+		},
+	}, opts)
 }
 
 func init() { forecast.Register(Name, New) }

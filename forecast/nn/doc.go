@@ -35,8 +35,24 @@
 // 10% of the windows in time order as a validation tail, and standardises
 // every column with the mean and standard deviation of the rows the
 // training windows and their targets use, never the tail. The target is
-// therefore in standardised units of its column; FitForecast maps the
-// forecast back.
+// therefore in standardised units of its column; the forecast is mapped
+// back with the same statistics.
+//
+// # Fit once, predict later days
+//
+// SequenceModel is a forecast.Fitter. Train (Fit) trains the network and
+// keeps it with the training scaler and the validation-residual sigma
+// (SequenceFit). SequenceFit.Predict, given the training bars extended by
+// later bars, computes the sequence features of the last window only,
+// standardises them with the training scaler (never refitted) and returns
+// the network's forecast with the fitted sigma. The fit keeps the raw
+// feature rows of its last window and the running sums of the realised
+// volatilities at its last bar; the features of later bars continue
+// forecast.SequenceFeatures from there operation for operation, so the
+// window is bit-identical to recomputing the features over all the bars,
+// and Forecast (Fit then Predict on the same bars) is bit-identical to the
+// one-call forecast before the split. A prediction reads the last training
+// bar and the bars after it, up to its own day.
 //
 // # Training
 //

@@ -3,67 +3,104 @@ package nn
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 
 	"runner/forecast"
 	"runner/marketdata"
 )
 
-// SequenceModel is a forecast.Model over a network that reads windows of
-// forecast.SequenceFeatures: it trains with FitForecast (target: the next
-// standardised return) and returns the Gaussian with the forecast mean and
-// the validation-residual sigma. The LSTM and Transformer are both one.
-type SequenceModel struct {
-	name   string
-	window int
-	opts   forecast.Options
-	build  func(features int, rng *rand.Rand) Network
+// SequenceConfig describes a sequence model: its network and the settings
+// that differ between configurations of the same model.
+type SequenceConfig struct {
+	// Name is the model's registered name, used in errors. Required.
+	Name string
+	// Window is the number of bars of features per input sequence. Required.
+	Window int
+	// LR is Adam's learning rate. Default DefaultLR (1e-3).
+	LR float64
+	// Spec are the network's hyperparameters (snake_case keys), recorded in
+	// every fit's Spec with the training settings. Default none.
+	Spec map[string]any
+	// Build returns a network initialised from rng for rows of features
+	// columns, taking windows of Window rows. Required.
+	Build func(features int, rng *rand.Rand) Network
 }
 
-// NewSequenceModel returns the model name over networks made by build, on
-// windows of window bars. opts.Epochs (0: DefaultEpochs) and
-// opts.NoEarlyStop set the training length.
-func NewSequenceModel(name string, window int, opts forecast.Options, build func(features int, rng *rand.Rand) Network) (*SequenceModel, error) {
-	if opts.Epochs < 0 {
-		return nil, fmt.Errorf("%s: epochs %d: must not be negative", name, opts.Epochs)
+// SequenceModel is a forecast.Fitter (and forecast.Model) over a network
+// that reads windows of forecast.SequenceFeatures: Fit trains with
+// TrainForecaster (target: the next standardised return) and the fitted
+// model's Predict returns the Gaussian with the network's forecast mean and
+// the validation-residual sigma. The LSTM and Transformer are both one.
+type SequenceModel struct {
+	cfg  SequenceConfig
+	opts forecast.Options
+}
+
+// NewSequenceModel returns the model of cfg. opts.Seed seeds the
+// initialisation and shuffling, opts.Epochs (0: DefaultEpochs) and
+// opts.NoEarlyStop set the training length, opts.NeutralBand the classes.
+// It panics when cfg lacks a name, window or network, a caller mistake.
+func NewSequenceModel(cfg SequenceConfig, opts forecast.Options) (*SequenceModel, error) {
+	if cfg.Name == "" || cfg.Window < 1 || cfg.Build == nil {
+		panic("nn: sequence model without a name, window or network")
 	}
-	return &SequenceModel{name: name, window: window, opts: opts, build: build}, nil
+	if opts.Epochs < 0 {
+		return nil, fmt.Errorf("%s: epochs %d: must not be negative", cfg.Name, opts.Epochs)
+	}
+	if cfg.LR < 0 || math.IsNaN(cfg.LR) || math.IsInf(cfg.LR, 0) {
+		return nil, fmt.Errorf("%s: learning rate %v: need a positive finite number", cfg.Name, cfg.LR)
+	}
+	return &SequenceModel{cfg: cfg, opts: opts}, nil
 }
 
 // Name returns the registered name.
-func (m *SequenceModel) Name() string { return m.name }
+func (m *SequenceModel) Name() string { return m.cfg.Name }
 
-// ModelFit is a trained sequence model's forecast and training record.
-type ModelFit struct {
-	FitResult
-	Distribution forecast.Distribution
-}
-
-// Fit trains on bars and forecasts the log return after the last bar.
-func (m *SequenceModel) Fit(ctx context.Context, bars []marketdata.Bar) (ModelFit, error) {
-	rows := forecast.SequenceFeatures(bars)
-	if len(rows) < 2*m.window {
-		return ModelFit{}, fmt.Errorf("%s: %d bars: need at least %d", m.name, len(bars), 2*m.window+1)
-	}
-	net := m.build(len(rows[0]), NewRand(m.opts.Seed, StreamInit))
-	cfg := TrainConfig{Epochs: m.opts.Epochs, NoEarlyStop: m.opts.NoEarlyStop, Seed: m.opts.Seed}
-	res, err := FitForecast(ctx, net, rows, m.window, 0, DefaultValFrac, cfg)
+// Fit trains on bars; it is Train returning the forecast.Fitted interface.
+func (m *SequenceModel) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted, error) {
+	f, err := m.Train(ctx, bars)
 	if err != nil {
-		return ModelFit{FitResult: res}, fmt.Errorf("%s: fit %d bars: %w", m.name, len(bars), err)
+		return nil, err
 	}
-	d := forecast.Normal(res.Mu, res.Sigma, m.opts.Band())
-	if err := d.Check(); err != nil {
-		return ModelFit{FitResult: res}, fmt.Errorf("%s: %w", m.name, err)
-	}
-	return ModelFit{FitResult: res, Distribution: d}, nil
+	return f, nil
 }
 
-// Forecast trains on bars and returns the predictive distribution of the
-// next log return.
+// Train trains a freshly initialised network on the sequence features of
+// bars and returns it with its training record.
+func (m *SequenceModel) Train(ctx context.Context, bars []marketdata.Bar) (*SequenceFit, error) {
+	name, w := m.cfg.Name, m.cfg.Window
+	rows := forecast.SequenceFeatures(bars)
+	if len(rows) < 2*w {
+		return nil, fmt.Errorf("%s: %d bars: need at least %d", name, len(bars), 2*w+1)
+	}
+	net := m.cfg.Build(len(rows[0]), NewRand(m.opts.Seed, StreamInit))
+	tc := TrainConfig{Epochs: m.opts.Epochs, NoEarlyStop: m.opts.NoEarlyStop, Seed: m.opts.Seed, LR: m.cfg.LR}
+	res, err := TrainForecaster(ctx, net, rows, w, 0, DefaultValFrac, tc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: fit %d bars: %w", name, len(bars), err)
+	}
+	tc = tc.withDefaults()
+	spec := maps.Clone(m.cfg.Spec)
+	if spec == nil {
+		spec = map[string]any{}
+	}
+	maps.Copy(spec, map[string]any{
+		"window": w, "learning_rate": tc.LR, "batch_size": tc.BatchSize,
+		"max_epochs": tc.Epochs, "early_stop": !tc.NoEarlyStop,
+		"epochs": res.History.Epochs, "best_epoch": res.History.BestEpoch,
+	})
+	return &SequenceFit{FitResult: res, Net: net, name: name, window: w, band: m.opts.Band(),
+		span: forecast.SpanOf(bars), train: newTrainFeatures(bars, rows), spec: spec}, nil
+}
+
+// Forecast is Fit then Predict on the same bars: the predictive
+// distribution of the log return after the last bar.
 func (m *SequenceModel) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-	f, err := m.Fit(ctx, bars)
+	f, err := m.Train(ctx, bars)
 	if err != nil {
 		return forecast.Distribution{}, err
 	}
-	return f.Distribution, nil
+	return f.Predict(ctx, bars)
 }

@@ -85,9 +85,6 @@ type Split struct {
 	// Scaler standardises the features; it was fitted on the rows the
 	// training windows and their targets use, never on the validation tail.
 	Scaler Standardiser
-	// Last is the window of the last Len rows, standardised, the input of
-	// the forecast: [Len×Features].
-	Last []float64
 	// Target is the feature column that is predicted one row ahead.
 	Target int
 }
@@ -146,7 +143,5 @@ func SplitSeries(rows [][]float64, length, target int, valFrac float64) (Split, 
 		}
 		return s
 	}
-	last := make([]float64, length*f)
-	copy(last, x[(len(rows)-length)*f:])
-	return Split{Train: mk(0, nTrain), Val: mk(nTrain, n), Scaler: sc, Last: last, Target: target}, nil
+	return Split{Train: mk(0, nTrain), Val: mk(nTrain, n), Scaler: sc, Target: target}, nil
 }

@@ -25,6 +25,14 @@
 // is the same function with the same gradients as the full layer (checked
 // against PyTorch running the full layer) at a fraction of the cost.
 //
+// Fit once, predict later days: the model is a forecast.Fitter
+// (nn.SequenceModel); the fitted model keeps the network, the training
+// scaler and the validation sigma and predicts any later day from the
+// training bars extended by the realised bars, without refitting (package
+// nn). NewConfig builds the configurations of the walk-forward grid
+// (Grid: d_model {8, 16} x learning rate {1e-3, 3e-3}); New is the
+// canonical one.
+//
 // Initialisation follows PyTorch (nn.Linear layers U(±1/sqrt(fan_in)),
 // Xavier-uniform attention in_proj with zero bias, zero out_proj bias,
 // unit layer norms) from the seed of forecast.Options, so a given seed

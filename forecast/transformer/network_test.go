@@ -3,6 +3,9 @@ package transformer
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
+	"runner/forecast"
 	"runner/forecast/nn"
 	"runner/forecast/nn/nntest"
 )
@@ -32,4 +35,28 @@ func TestGradientCheck(t *testing.T) {
 		}
 	}
 	nntest.CheckGradient(t, n, in, length, batch, rng)
+}
+
+// TestPredictParityPyTorch: the fitted model's Predict on the day of its
+// last training bar and on 126 later days (windows the training never saw,
+// standardised with the training scaler), with PyTorch's weights, against
+// PyTorch's full nn.TransformerEncoderLayer model on the same windows
+// (testdata/nn/predict_parity.json, from testdata/nn/gen_predict.py),
+// d_model 16 and 8. Tolerance 1e-12 absolute; windows and scaler bit for
+// bit.
+func TestPredictParityPyTorch(t *testing.T) {
+	f := nntest.LoadPredictParity(t)
+	n := 0
+	for _, c := range f.Models {
+		if c.Model != Name {
+			continue
+		}
+		n++
+		m, err := NewConfig(Config{DModel: c.Config.DModel, Heads: c.Config.Heads, FF: c.Config.FF},
+			forecast.Options{Seed: 1, Epochs: 1})
+		require.NoError(t, err)
+		z, mu := nntest.CheckPredictParity(t, m, f, c)
+		t.Logf("d_model %d: max |z - torch| = %.3g, max |mu - torch| = %.3g over %d days", c.Config.DModel, z, mu, len(c.Mu))
+	}
+	require.Equal(t, 2, n)
 }
