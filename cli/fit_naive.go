@@ -18,7 +18,7 @@ func fitNaive(c *cli.Context, in fitInput) error {
 	if err != nil {
 		return err
 	}
-	d, err := m.Forecast(c.Context, in.Bars)
+	d, err := forecast.Forecast(c.Context, m, in.Bars)
 	if err != nil {
 		return fmt.Errorf("fit naive: %s: %w", in.File, err)
 	}

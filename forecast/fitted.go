@@ -8,19 +8,7 @@ import (
 	"runner/marketdata"
 )
 
-// Fitter is a model that fits once and then forecasts later days without
-// refitting (DESIGN §3, "Fit once, forecast every later day").
-//
-// Fit receives the training bars, oldest first. The returned Fitted
-// predicts, from the training bars extended by later realised bars, the log
-// return after the last of them. Forecast(bars) equals Fit(bars) then
-// Predict(bars), bit for bit.
-type Fitter interface {
-	Name() string
-	Fit(ctx context.Context, bars []marketdata.Bar) (Fitted, error)
-}
-
-// Fitted is a fitted model.
+// Fitted is a fitted Model.
 type Fitted interface {
 	// Predict returns the predictive distribution of the log return after
 	// the last of bars. bars must extend the training bars (Span.Check): the

@@ -9,15 +9,34 @@ import (
 	"runner/marketdata"
 )
 
-// Model fits on a window of history and predicts the next log return.
+// Model fits once on a window of history and then forecasts later days
+// without refitting (DESIGN §3, "Fit once, forecast every later day").
 //
-// Forecast receives the training bars, oldest first, the last of which is the
-// as-of bar; it predicts r = ln(adj[t+1]/adj[t]) for the as-of bar t. A fit
-// that fails or does not converge returns an error, never a stand-in value,
-// and a returned Distribution always passes Check.
+// Fit receives the training bars, oldest first, the last of which is the
+// as-of bar. The returned Fitted predicts, from the training bars extended
+// by later realised bars, the log return after the last of them. A fit that
+// fails or does not converge returns an error, never a stand-in value.
 type Model interface {
 	Name() string
-	Forecast(ctx context.Context, bars []marketdata.Bar) (Distribution, error)
+	Fit(ctx context.Context, bars []marketdata.Bar) (Fitted, error)
+}
+
+// Forecast fits m on bars and predicts r = ln(adj[t+1]/adj[t]) for the last
+// bar t: Fit then Predict on the same bars. The returned Distribution passes
+// Check.
+func Forecast(ctx context.Context, m Model, bars []marketdata.Bar) (Distribution, error) {
+	f, err := m.Fit(ctx, bars)
+	if err != nil {
+		return Distribution{}, err
+	}
+	d, err := f.Predict(ctx, bars)
+	if err != nil {
+		return Distribution{}, err
+	}
+	if err := d.Check(); err != nil {
+		return Distribution{}, fmt.Errorf("%s: %w", m.Name(), err)
+	}
+	return d, nil
 }
 
 // Options are the settings every model constructor takes.

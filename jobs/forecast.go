@@ -365,6 +365,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 	}
 
 	dists := map[string]forecast.Distribution{}
+	specs := map[string]map[string]any{}
 	lost, failedEns = map[string]error{}, map[string]error{}
 	for _, e := range cfg.Ensembles {
 		for _, m := range e.Members {
@@ -377,7 +378,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 			if err := ctx.Err(); err != nil {
 				return nil, nil, nil, err
 			}
-			d, err := fitModel(ctx, m.Model, cfg.Model, train)
+			d, spec, err := fitModel(ctx, m.Model, cfg.Model, train)
 			if err != nil && ctx.Err() != nil {
 				// Interrupted, not failed: no forecast without it.
 				return nil, nil, nil, fmt.Errorf("%s: %s: %w", sym, m.Model, ctx.Err())
@@ -386,7 +387,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 				lost[m.Model] = err
 				continue
 			}
-			dists[m.Model] = d
+			dists[m.Model], specs[m.Model] = d, spec
 		}
 	}
 
@@ -429,7 +430,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 		for _, comp := range comps {
 			d := comp.Dist
 			rows = append(rows, store.Component{Model: comp.Model, Weight: c.Weights[comp.Model], Mu: d.Mu,
-				Sigma: d.Sigma, PBear: d.PBear, PNeutral: d.PNeutral, PBull: d.PBull})
+				Sigma: d.Sigma, PBear: d.PBear, PNeutral: d.PNeutral, PBull: d.PBull, Spec: specs[comp.Model]})
 		}
 		sort.SliceStable(rows, func(a, b int) bool { return memberIndex(e, rows[a].Model) < memberIndex(e, rows[b].Model) })
 		out = append(out, store.Forecast{
@@ -455,9 +456,11 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 	return out, lost, failedEns, nil
 }
 
-// fitModel builds a fresh model and fits it, turning a panic inside a model
-// into an error for that model alone.
-func fitModel(ctx context.Context, name string, opts forecast.Options, train []marketdata.Bar) (d forecast.Distribution, err error) {
+// fitModel builds a fresh model, fits it on train and predicts the return
+// after the last bar, turning a panic inside a model into an error for that
+// model alone. It returns the fitted configuration (Fitted.Spec) with the
+// distribution.
+func fitModel(ctx context.Context, name string, opts forecast.Options, train []marketdata.Bar) (d forecast.Distribution, spec map[string]any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%s: panic: %v", name, p)
@@ -465,16 +468,20 @@ func fitModel(ctx context.Context, name string, opts forecast.Options, train []m
 	}()
 	m, err := forecast.New(name, opts)
 	if err != nil {
-		return d, err
+		return d, nil, err
 	}
-	d, err = m.Forecast(ctx, train)
+	f, err := m.Fit(ctx, train)
 	if err != nil {
-		return d, err
+		return d, nil, err
+	}
+	d, err = f.Predict(ctx, train)
+	if err != nil {
+		return d, nil, err
 	}
 	if err := d.Check(); err != nil {
-		return d, fmt.Errorf("%s: %w", name, err)
+		return d, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return d, nil
+	return d, f.Spec(), nil
 }
 
 // dataHash identifies the training bars: SHA-256 over each bar's date,

@@ -42,10 +42,35 @@ func (zero) Forecast(context.Context, []marketdata.Bar) (forecast.Distribution, 
 	return forecast.Normal(0, 0.01, forecast.DefaultNeutralBand), nil
 }
 
+// oneCall adapts a test model written as one forecast call to
+// forecast.Model: Fit makes the forecast, Predict returns it.
+type oneCall struct {
+	forecaster interface {
+		Name() string
+		Forecast(context.Context, []marketdata.Bar) (forecast.Distribution, error)
+	}
+}
+
+func (m oneCall) Name() string { return m.forecaster.Name() }
+func (m oneCall) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted, error) {
+	d, err := m.forecaster.Forecast(ctx, bars)
+	if err != nil {
+		return nil, err
+	}
+	return fixedFit(d), nil
+}
+
+type fixedFit forecast.Distribution
+
+func (f fixedFit) Predict(context.Context, []marketdata.Bar) (forecast.Distribution, error) {
+	return forecast.Distribution(f), nil
+}
+func (f fixedFit) Spec() map[string]any { return nil }
+
 func init() {
-	forecast.Register("test_zero", func(forecast.Options) (forecast.Model, error) { return zero{}, nil })
-	forecast.Register("test_failing", func(forecast.Options) (forecast.Model, error) { return failing{}, nil })
-	forecast.Register("test_panicking", func(forecast.Options) (forecast.Model, error) { return panicking{}, nil })
+	forecast.Register("test_zero", func(forecast.Options) (forecast.Model, error) { return oneCall{zero{}}, nil })
+	forecast.Register("test_failing", func(forecast.Options) (forecast.Model, error) { return oneCall{failing{}}, nil })
+	forecast.Register("test_panicking", func(forecast.Options) (forecast.Model, error) { return oneCall{panicking{}}, nil })
 }
 
 var asOf = time.Date(2023, 12, 29, 0, 0, 0, 0, time.UTC)

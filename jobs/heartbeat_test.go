@@ -30,7 +30,7 @@ func (b blocking) Forecast(ctx context.Context, _ []marketdata.Bar) (forecast.Di
 var release = make(chan struct{})
 
 func init() {
-	forecast.Register("test_blocking", func(forecast.Options) (forecast.Model, error) { return blocking{release}, nil })
+	forecast.Register("test_blocking", func(forecast.Options) (forecast.Model, error) { return oneCall{blocking{release}}, nil })
 }
 
 // clock is a test clock.

@@ -80,7 +80,7 @@ func (interrupt) Forecast(ctx context.Context, _ []marketdata.Bar) (forecast.Dis
 }
 
 func init() {
-	forecast.Register("test_interrupt", func(forecast.Options) (forecast.Model, error) { return interrupt{}, nil })
+	forecast.Register("test_interrupt", func(forecast.Options) (forecast.Model, error) { return oneCall{interrupt{}}, nil })
 }
 
 // A model cut short by an interruption did not fail: the ensemble is not

@@ -162,7 +162,7 @@ func naiveError(ctx context.Context, bars []marketdata.Bar, f store.Forecast) (f
 		return 0, false
 	}
 	m, _ := naive.New(forecast.Options{})
-	d, err := m.Forecast(ctx, train)
+	d, err := forecast.Forecast(ctx, m, train)
 	if err != nil {
 		return 0, false
 	}

@@ -125,6 +125,9 @@ type Component struct {
 	PBear    float64 `json:"p_bearish"`
 	PNeutral float64 `json:"p_neutral"`
 	PBull    float64 `json:"p_bullish"`
+	// Spec is the configuration the model's fit chose (Fitted.Spec: the
+	// ARIMA-GARCH order, the networks' hyperparameters).
+	Spec map[string]any `json:"spec,omitempty"`
 	// Error is set, and the other fields zero, for a model that failed.
 	Error string `json:"error,omitempty"`
 }

@@ -71,7 +71,7 @@ func arGrid(leak bool, models ...string) Grid {
 	for i, m := range models {
 		for _, s := range []float64{1, 0.5 - 0.1*float64(i)} {
 			g[m] = append(g[m], Candidate{Model: m, Params: map[string]any{"shrink": s},
-				New: func() (forecast.Fitter, error) { return arModel{shrink: s, leak: leak}, nil }})
+				New: func() (forecast.Model, error) { return arModel{shrink: s, leak: leak}, nil }})
 		}
 	}
 	return g

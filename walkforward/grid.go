@@ -13,7 +13,7 @@ type Candidate struct {
 	// Params is the configuration, recorded in hyperparameters.
 	Params map[string]any
 	// New builds a fresh, unfitted model with this configuration.
-	New func() (forecast.Fitter, error)
+	New func() (forecast.Model, error)
 }
 
 // Grid lists each model's candidates in a fixed order; the first is the

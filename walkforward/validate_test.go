@@ -139,7 +139,7 @@ func TestLostModel(t *testing.T) {
 	require.NoError(t, err)
 	spec := arSpec(false)
 	spec.Grid["lstm"] = []Candidate{{Model: "lstm", Params: map[string]any{"x": 1},
-		New: func() (forecast.Fitter, error) { return failing{}, nil }}}
+		New: func() (forecast.Model, error) { return failing{}, nil }}}
 	res, err := Validate(context.Background(), spec, bars, ws[0])
 	require.NoError(t, err)
 	require.ErrorContains(t, res.Models["lstm"].Err, "cannot fit")

@@ -16,6 +16,9 @@ const (
 	DefaultStep  = 21
 	// MinSpan is the fewest bars of a validation or test span.
 	MinSpan = 20
+	// MinTrain is the fewest bars of a training span: the in-sample
+	// predictions start at bar InSampleFrom.
+	MinTrain = 100
 )
 
 // Config sizes the windows, in trading bars.
@@ -42,8 +45,8 @@ func (c Config) WithDefaults() Config {
 // Validate reports a span out of range; call it after WithDefaults.
 func (c Config) Validate() error {
 	switch {
-	case c.Train < 2*MinSpan:
-		return fmt.Errorf("walkforward: train span %d bars: need at least %d", c.Train, 2*MinSpan)
+	case c.Train < MinTrain:
+		return fmt.Errorf("walkforward: train span %d bars: need at least %d", c.Train, MinTrain)
 	case c.Val < MinSpan:
 		return fmt.Errorf("walkforward: validation span %d bars: need at least %d", c.Val, MinSpan)
 	case c.Test < MinSpan:

@@ -126,7 +126,7 @@
 // Model (registered as "arima_garch") fits the canonical configuration on
 // the log returns of the training bars: automatic order, GARCH(1,1),
 // Gaussian innovations (NewWithConfig for Student t, NewOrder and Grid for
-// the fixed orders of the walk-forward grid). It is a forecast.Fitter:
+// the fixed orders of the walk-forward grid). It is a forecast.Model:
 // Fit returns a Fitted whose Predict and PredictPath run Result.OneStep
 // over the returns of the given bars (the training bars extended by later
 // ones, or a prefix of them) and return the one-step predictive

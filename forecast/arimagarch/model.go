@@ -62,7 +62,7 @@ func Grid() []Config {
 
 func init() { forecast.Register(Name, New) }
 
-var _ forecast.Fitter = (*Model)(nil)
+var _ forecast.Model = (*Model)(nil)
 
 // Name returns "arima_garch".
 func (m *Model) Name() string { return Name }
@@ -78,19 +78,6 @@ func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted
 		return nil, fmt.Errorf("arimagarch: %s: %w", sym, err)
 	}
 	return &Fitted{res: res, span: forecast.SpanOf(bars), band: m.band}, nil
-}
-
-// Forecast fits the model on the log returns of bars and returns the
-// one-step predictive distribution of the next return: the conditional
-// mean and standard deviation, and class probabilities from the fitted
-// innovation distribution (Gaussian, or Student t scaled to that standard
-// deviation). It is Fit then Predict on the same bars.
-func (m *Model) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-	f, err := m.Fit(ctx, bars)
-	if err != nil {
-		return forecast.Distribution{}, err
-	}
-	return f.Predict(ctx, bars)
 }
 
 // Predictive returns the predictive distribution of one forecast step with

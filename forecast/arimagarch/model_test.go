@@ -54,7 +54,7 @@ func TestModelMatchesScipyGARCH(t *testing.T) {
 				m, err = NewWithConfig(cfg, forecast.Options{NeutralBand: fx.Band})
 			}
 			require.NoError(t, err)
-			d, err := m.Forecast(context.Background(), bars)
+			d, err := forecast.Forecast(context.Background(), m, bars)
 			require.NoError(t, err, "%s %s", s.Symbol, c.dist)
 			require.NoError(t, d.Check())
 
@@ -92,7 +92,7 @@ func TestModelRegisteredAndShortInputIsError(t *testing.T) {
 	require.Equal(t, "arima_garch", m.Name())
 	bars, err := marketdata.ReadCSVFile("../../testdata/prices/SPY.csv", "SPY")
 	require.NoError(t, err)
-	_, err = m.Forecast(context.Background(), bars[:50])
+	_, err = forecast.Forecast(context.Background(), m, bars[:50])
 	require.ErrorContains(t, err, "arimagarch: SPY: 49 observations: ARMA(2,2)-GARCH(1,1) needs at least 100")
 	_, err = NewWithConfig(Config{D: 1}, forecast.Options{})
 	require.Error(t, err)

@@ -1,4 +1,4 @@
-// Package forecasttest holds the checks every forecast.Fitter passes on the
+// Package forecasttest holds the checks every forecast.Model passes on the
 // bundled real data: Forecast equals Fit then Predict bit for bit against
 // the outputs recorded before the fit/predict split, and no prediction reads
 // a bar after its own day.
@@ -107,10 +107,11 @@ func Golden(t *testing.T, name string, fc func(ctx context.Context, bars []marke
 // bars[:i+1] and by forecast.PredictPath. For trials seeded cut points k it
 // perturbs every bar from k on (adjusted close, close and volume scaled by
 // random factors, fixed seed) and checks that every prediction made from the
-// bars before k is bit-identical, through both routes. The perturbed bars
+// bars before k is bit-identical, through both routes, and that in some
+// trial the prediction made from bar k changes. The perturbed bars
 // stay inside the slice's capacity, so an implementation that reads past
 // len(bars) is caught too.
-func LookAhead(t *testing.T, m forecast.Fitter, symbol string, asOf time.Time, train, days, trials int) {
+func LookAhead(t *testing.T, m forecast.Model, symbol string, asOf time.Time, train, days, trials int) {
 	ctx := context.Background()
 	all := AllBars(t, symbol)
 	end := marketdata.IndexOf(all, asOf)
@@ -129,6 +130,7 @@ func LookAhead(t *testing.T, m forecast.Fitter, symbol string, asOf time.Time, t
 		require.NoError(t, d.Check())
 	}
 	rng := rand.New(rand.NewPCG(uint64(len(symbol)), 12345))
+	seen := 0
 	for trial := 0; trial < trials; trial++ {
 		k := train + rng.IntN(days) // first perturbed bar
 		changed := append([]marketdata.Bar(nil), bars...)
@@ -149,7 +151,12 @@ func LookAhead(t *testing.T, m forecast.Fitter, symbol string, asOf time.Time, t
 			require.NoError(t, err)
 			require.Equal(t, base[i], one, "trial %d: bars from %d perturbed changed Predict from %d bars", trial, k, train+i)
 		}
-		// The prediction from bars up to k must see the change.
-		require.NotEqual(t, base[k-train+1], path[k-train+1], "trial %d: a perturbed bar %d did not change the prediction made after it", trial, k)
+		if base[k-train+1] != path[k-train+1] {
+			seen++
+		}
 	}
+	// The check must be able to fail: a perturbed bar changes the prediction
+	// made from it in some trial (not in every one: a tree model's row can
+	// stay on the same side of every split).
+	require.Positive(t, seen, "no perturbation changed the prediction made after it in %d trials", trials)
 }

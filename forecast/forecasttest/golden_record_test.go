@@ -1,6 +1,7 @@
 package forecasttest_test
 
 import (
+	"context"
 	"testing"
 
 	"runner/forecast"
@@ -10,6 +11,7 @@ import (
 	_ "runner/forecast/lstm"
 	_ "runner/forecast/naive"
 	_ "runner/forecast/transformer"
+	"runner/marketdata"
 )
 
 // TestGoldenForecasts checks (or with -update-golden records) every
@@ -21,7 +23,9 @@ func TestGoldenForecasts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			forecasttest.Golden(t, name, m.Forecast)
+			forecasttest.Golden(t, name, func(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
+				return forecast.Forecast(ctx, m, bars)
+			})
 		})
 	}
 }

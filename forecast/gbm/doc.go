@@ -26,7 +26,7 @@
 // residuals of a boosted model are far too small). The two fits run
 // concurrently. The distribution is Gaussian (forecast.Normal).
 //
-// Fit once, predict later days: Model is a forecast.Fitter. Train (Fit)
+// Fit once, predict later days: Model is a forecast.Model. Train (Fit)
 // keeps both ensembles and the held-out sigma (Fitted); Fitted.Predict,
 // given the training bars extended by later bars, builds the row of the
 // last bar (Design's next row over those bars, computed from the fit's tail

@@ -33,10 +33,14 @@ func laterBars(tb testing.TB, n int) []marketdata.Bar {
 func TestGolden(t *testing.T) {
 	m, err := New(forecasttest.GoldenOptions)
 	require.NoError(t, err)
-	t.Run("Forecast", func(t *testing.T) { forecasttest.Golden(t, Name, m.Forecast) })
+	t.Run("Forecast", func(t *testing.T) {
+		forecasttest.Golden(t, Name, func(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
+			return forecast.Forecast(ctx, m, bars)
+		})
+	})
 	t.Run("FitPredict", func(t *testing.T) {
 		forecasttest.Golden(t, Name, func(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-			f, err := m.(forecast.Fitter).Fit(ctx, bars)
+			f, err := m.(forecast.Model).Fit(ctx, bars)
 			if err != nil {
 				return forecast.Distribution{}, err
 			}
@@ -86,7 +90,7 @@ func TestRowMatchesDesign(t *testing.T) {
 func TestLookAhead(t *testing.T) {
 	m, err := New(forecast.Options{Seed: 1})
 	require.NoError(t, err)
-	forecasttest.LookAhead(t, m.(forecast.Fitter), "AAPL", predictAsOf, 756, laterDays, 6)
+	forecasttest.LookAhead(t, m.(forecast.Model), "AAPL", predictAsOf, 756, laterDays, 6)
 }
 
 // TestConcurrentPredict: concurrent Predict calls on one fit give the
@@ -143,7 +147,7 @@ func BenchmarkModelFit(b *testing.B) {
 			m, err := New(forecast.Options{Seed: 1})
 			require.NoError(b, err)
 			for b.Loop() {
-				if _, err := m.(forecast.Fitter).Fit(context.Background(), bars); err != nil {
+				if _, err := m.(forecast.Model).Fit(context.Background(), bars); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -162,7 +166,7 @@ func BenchmarkPredict(b *testing.B) {
 		b.Run(fmt.Sprintf("bars=%d", n), func(b *testing.B) {
 			m, err := New(forecast.Options{Seed: 1})
 			require.NoError(b, err)
-			f, err := m.(forecast.Fitter).Fit(ctx, bars[:n])
+			f, err := m.(forecast.Model).Fit(ctx, bars[:n])
 			require.NoError(b, err)
 			for b.Loop() {
 				for i := 1; i <= laterDays; i++ {

@@ -32,7 +32,7 @@ type ModelConfig struct {
 	NeutralBand float64
 }
 
-// Model is the gradient-boosted trees forecaster, a forecast.Fitter.
+// Model is the gradient-boosted trees forecaster, a forecast.Model.
 type Model struct {
 	cfg ModelConfig
 }
@@ -78,16 +78,6 @@ func NewModel(cfg ModelConfig) (*Model, error) {
 
 // Name returns "gb".
 func (m *Model) Name() string { return Name }
-
-// Forecast is Fit then Predict on the same bars: the predictive
-// distribution of the log return after the last bar.
-func (m *Model) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-	f, err := m.Train(ctx, bars)
-	if err != nil {
-		return forecast.Distribution{}, err
-	}
-	return f.Predict(ctx, bars)
-}
 
 // Fit is Train returning the forecast.Fitted interface.
 func (m *Model) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted, error) {

@@ -67,7 +67,7 @@ func TestForecastMatchesFixture(t *testing.T) {
 	f := loadFixture(t)
 	m, err := forecast.New(Name, forecast.Options{Seed: 0})
 	require.NoError(t, err)
-	d, err := m.Forecast(context.Background(), aaplWindow(t, f.Bars))
+	d, err := forecast.Forecast(context.Background(), m, aaplWindow(t, f.Bars))
 	require.NoError(t, err)
 	require.NoError(t, d.Check())
 	require.InDelta(t, f.Forecast.Mu, d.Mu, 1e-9)
@@ -81,7 +81,7 @@ func TestForecastMatchesFixture(t *testing.T) {
 func TestModelErrors(t *testing.T) {
 	m, err := NewModel(ModelConfig{})
 	require.NoError(t, err)
-	_, err = m.Forecast(context.Background(), aaplWindow(t, 60))
+	_, err = forecast.Forecast(context.Background(), m, aaplWindow(t, 60))
 	require.ErrorContains(t, err, "need at least 50 rows")
 
 	_, err = NewModel(ModelConfig{Boost: Config{Seed: -1}})

@@ -15,7 +15,7 @@
 // head): see package nn. The class probabilities are those of the Gaussian
 // with that mean and sigma.
 //
-// Fit once, predict later days: the model is a forecast.Fitter
+// Fit once, predict later days: the model is a forecast.Model
 // (nn.SequenceModel); the fitted model keeps the network, the training
 // scaler and the validation sigma and predicts any later day from the
 // training bars extended by the realised bars, without refitting (package

@@ -29,7 +29,7 @@ type Model struct {
 }
 
 var (
-	_ forecast.Fitter        = Model{}
+	_ forecast.Model         = Model{}
 	_ forecast.PathPredictor = (*Fitted)(nil)
 )
 
@@ -54,16 +54,6 @@ func (m Model) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted,
 		sum += x
 	}
 	return &Fitted{mu: sum / float64(len(r)), span: forecast.SpanOf(bars), band: m.band}, nil
-}
-
-// Forecast fits the drift and volatility on bars and predicts the next
-// return: Fit then Predict on the same bars.
-func (m Model) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-	f, err := m.Fit(ctx, bars)
-	if err != nil {
-		return forecast.Distribution{}, err
-	}
-	return f.Predict(ctx, bars)
 }
 
 // Fitted is the drift of a training window. It is safe for concurrent use.

@@ -40,7 +40,7 @@
 //
 // # Fit once, predict later days
 //
-// SequenceModel is a forecast.Fitter. Train (Fit) trains the network and
+// SequenceModel is a forecast.Model. Train (Fit) trains the network and
 // keeps it with the training scaler and the validation-residual sigma
 // (SequenceFit). SequenceFit.Predict, given the training bars extended by
 // later bars, computes the sequence features of the last window only,

@@ -28,7 +28,7 @@ type SequenceConfig struct {
 	Build func(features int, rng *rand.Rand) Network
 }
 
-// SequenceModel is a forecast.Fitter (and forecast.Model) over a network
+// SequenceModel is a forecast.Model over a network
 // that reads windows of forecast.SequenceFeatures: Fit trains with
 // TrainForecaster (target: the next standardised return) and the fitted
 // model's Predict returns the Gaussian with the network's forecast mean and
@@ -93,14 +93,4 @@ func (m *SequenceModel) Train(ctx context.Context, bars []marketdata.Bar) (*Sequ
 	})
 	return &SequenceFit{FitResult: res, Net: net, name: name, window: w, band: m.opts.Band(),
 		span: forecast.SpanOf(bars), train: newTrainFeatures(bars, rows), spec: spec}, nil
-}
-
-// Forecast is Fit then Predict on the same bars: the predictive
-// distribution of the log return after the last bar.
-func (m *SequenceModel) Forecast(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-	f, err := m.Train(ctx, bars)
-	if err != nil {
-		return forecast.Distribution{}, err
-	}
-	return f.Predict(ctx, bars)
 }

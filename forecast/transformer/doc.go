@@ -25,7 +25,7 @@
 // is the same function with the same gradients as the full layer (checked
 // against PyTorch running the full layer) at a fraction of the cost.
 //
-// Fit once, predict later days: the model is a forecast.Fitter
+// Fit once, predict later days: the model is a forecast.Model
 // (nn.SequenceModel); the fitted model keeps the network, the training
 // scaler and the validation sigma and predicts any later day from the
 // training bars extended by the realised bars, without refitting (package

@@ -76,7 +76,7 @@ func CheckFitAAPL(t *testing.T, newModel forecast.Constructor) {
 func CheckTooFewBars(t *testing.T, newModel forecast.Constructor) {
 	m, err := newModel(forecast.Options{Seed: 1})
 	require.NoError(t, err)
-	_, err = m.Forecast(context.Background(), AAPL(t, 30))
+	_, err = forecast.Forecast(context.Background(), m, AAPL(t, 30))
 	require.ErrorContains(t, err, m.Name()+": 30 bars")
 }
 
@@ -86,10 +86,14 @@ func CheckTooFewBars(t *testing.T, newModel forecast.Constructor) {
 func CheckGolden(t *testing.T, name string, newModel forecast.Constructor) {
 	m, err := newModel(forecasttest.GoldenOptions)
 	require.NoError(t, err)
-	t.Run("Forecast", func(t *testing.T) { forecasttest.Golden(t, name, m.Forecast) })
+	t.Run("Forecast", func(t *testing.T) {
+		forecasttest.Golden(t, name, func(ctx context.Context, b []marketdata.Bar) (forecast.Distribution, error) {
+			return forecast.Forecast(ctx, m, b)
+		})
+	})
 	t.Run("FitPredict", func(t *testing.T) {
 		forecasttest.Golden(t, name, func(ctx context.Context, bars []marketdata.Bar) (forecast.Distribution, error) {
-			f, err := m.(forecast.Fitter).Fit(ctx, bars)
+			f, err := m.(forecast.Model).Fit(ctx, bars)
 			if err != nil {
 				return forecast.Distribution{}, err
 			}
@@ -141,7 +145,7 @@ func CheckWindow(t *testing.T, m *nn.SequenceModel, window int) {
 
 // LookAhead runs forecasttest.LookAhead on AAPL for m: fit on the 756 bars
 // to PredictAsOf, predict the next 126 days, perturb later bars in trials.
-func LookAhead(t *testing.T, m forecast.Fitter, trials int) {
+func LookAhead(t *testing.T, m forecast.Model, trials int) {
 	forecasttest.LookAhead(t, m, "AAPL", PredictAsOf, 756, LaterDays, trials)
 }
 
@@ -166,7 +170,7 @@ func BenchmarkFit(b *testing.B, newModel forecast.Constructor) {
 			m, err := newModel(forecast.Options{Seed: 1, Epochs: 30, NoEarlyStop: true})
 			require.NoError(b, err)
 			for b.Loop() {
-				_, err := m.(forecast.Fitter).Fit(context.Background(), bars)
+				_, err := m.(forecast.Model).Fit(context.Background(), bars)
 				require.NoError(b, err)
 			}
 		})
@@ -186,7 +190,7 @@ func BenchmarkPredict(b *testing.B, newModel forecast.Constructor) {
 		b.Run(fmt.Sprintf("bars=%d", n), func(b *testing.B) {
 			m, err := newModel(forecast.Options{Seed: 1, Epochs: 30, NoEarlyStop: true})
 			require.NoError(b, err)
-			f, err := m.(forecast.Fitter).Fit(ctx, bars[:n])
+			f, err := m.(forecast.Model).Fit(ctx, bars[:n])
 			require.NoError(b, err)
 			for b.Loop() {
 				for i := 1; i <= LaterDays; i++ {
@@ -209,7 +213,7 @@ func BenchmarkTrain(b *testing.B, newModel forecast.Constructor) {
 			m, err := newModel(forecast.Options{Seed: 1, Epochs: 30, NoEarlyStop: true})
 			require.NoError(b, err)
 			for b.Loop() {
-				_, err := m.Forecast(context.Background(), bars)
+				_, err := forecast.Forecast(context.Background(), m, bars)
 				require.NoError(b, err)
 			}
 		})
@@ -220,7 +224,7 @@ func BenchmarkTrain(b *testing.B, newModel forecast.Constructor) {
 // predicts the 126 later days one after the other and then all at once
 // from separate goroutines: the predictions are the same, bit for bit
 // (Predict serialises its use of the network's scratch space).
-func CheckConcurrentPredict(t *testing.T, m forecast.Fitter) {
+func CheckConcurrentPredict(t *testing.T, m forecast.Model) {
 	ctx := context.Background()
 	bars := predictBars(t, 756)
 	f, err := m.Fit(ctx, bars[:756])
