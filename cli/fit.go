@@ -52,6 +52,8 @@ type fitter struct {
 	// (--horizon above 1).
 	multiStep bool
 	run       func(c *cli.Context, in fitInput) error
+	// model builds the model with the flags, for --predict-to.
+	model func(c *cli.Context, opts forecast.Options) (forecast.Model, error)
 }
 
 var fitters = map[string]fitter{}
@@ -89,6 +91,7 @@ func fitCommand(e *env) *cli.Command {
 		&cli.BoolFlag{Name: "early-stop", Value: true, Usage: "early stopping for learned models"},
 		floatIn(&cli.Float64Flag{Name: "neutral-band", Value: forecast.DefaultNeutralBand,
 			Usage: "half-width of the neutral return class, > 0 and < 1"}, neutralBandRange),
+		dateFlag(&cli.StringFlag{Name: "predict-to", Usage: "fit once on the bars ending at --as-of, then predict every trading day from --as-of to this date (YYYY-MM-DD) from the bars up to it, without refitting"}),
 		&cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"},
 	}
 	seen := map[string]bool{}
@@ -103,10 +106,12 @@ func fitCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fit",
 		Usage:     "fit one model on one series and print estimates, diagnostics and the forecast",
-		UsageText: "runner fit --model NAME --csv FILE [--column NAME] [model flags] [--json]",
+		UsageText: "runner fit --model NAME --csv FILE [--column NAME | --as-of DATE --train-bars N [--predict-to DATE]] [model flags] [--json]",
 		Description: "A researcher's tool: fits one model on one CSV file, the way anyone can check a model\n" +
 			"against another package. Without --column the file is read as daily bars and the model\n" +
-			"fits the log returns of the adjusted close.",
+			"fits the log returns of the adjusted close. With --predict-to the model is fitted once and\n" +
+			"predicts each later day from the bars up to it (fit once, predict later days), with the\n" +
+			"realised returns where the file has them and the RMSE, MAE and directional accuracy.",
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			name := c.String("model")
@@ -161,6 +166,9 @@ func fitCommand(e *env) *cli.Command {
 				return err
 			}
 			in.Series = marketdata.LogReturns(in.Bars)
+			if c.IsSet("predict-to") {
+				return fitPredict(c, name, f, in, bars)
+			}
 			return f.run(c, in)
 		},
 	}
@@ -188,12 +196,15 @@ func checkFitFlags(c *cli.Context, name string, f fitter, in fitInput) error {
 			}
 		}
 	}
+	if c.IsSet("predict-to") && in.Horizon > 1 {
+		return usageErrorf("fit: --predict-to makes one-step predictions: drop --horizon %d", in.Horizon)
+	}
 	if in.Horizon > 1 && !f.multiStep {
 		return usageErrorf("fit: --horizon %d: model %s forecasts one step; only %s forecasts more",
 			in.Horizon, name, strings.Join(multi, ", "))
 	}
 	if in.Column != "" {
-		for _, n := range []string{"as-of", "train-bars"} {
+		for _, n := range []string{"as-of", "train-bars", "predict-to"} {
 			if c.IsSet(n) {
 				return usageErrorf("fit: --%s applies to a price file read as bars; drop it with --column", n)
 			}

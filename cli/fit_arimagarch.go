@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"runner/forecast"
 	"runner/forecast/arimagarch"
 )
 
@@ -22,6 +23,21 @@ func init() {
 		},
 		multiStep: true,
 		run:       fitARIMAGARCH,
+		model: func(c *cli.Context, opts forecast.Options) (forecast.Model, error) {
+			cfg, err := arimaGARCHConfig(c)
+			if err != nil {
+				return nil, err
+			}
+			cfg.StdErrors = false
+			if cfg.D != 0 {
+				return nil, usageErrorf("fit: --predict-to models log returns: drop --d %d", cfg.D)
+			}
+			m, err := arimagarch.NewWithConfig(cfg, opts)
+			if err != nil {
+				return nil, usageErrorf("fit arima_garch: %v", err)
+			}
+			return m, nil
+		},
 	})
 }
 

@@ -7,11 +7,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"runner/forecast"
 	"runner/forecast/gbm"
 )
 
 func init() {
-	registerFitter(gbm.Name, fitter{needsBars: true, run: fitGB, flags: []cli.Flag{
+	registerFitter(gbm.Name, fitter{needsBars: true, run: fitGB, model: gbModel, flags: []cli.Flag{
 		intAtLeast(&cli.IntFlag{Name: "gb-trees", Value: gbm.DefaultTrees, Usage: "gb: boosting stages"}, 1),
 		intAtLeast(&cli.IntFlag{Name: "gb-max-depth", Value: gbm.DefaultMaxDepth, Usage: "gb: maximum tree depth"}, 1),
 		floatIn(&cli.Float64Flag{Name: "gb-learning-rate", Value: gbm.DefaultLearningRate, Usage: "gb: shrinkage per tree"},
@@ -24,15 +25,27 @@ func init() {
 	}})
 }
 
-func fitGB(c *cli.Context, in fitInput) error {
-	cfg := gbm.ModelConfig{
+// gbConfig is the model configuration of the gb flags.
+func gbConfig(c *cli.Context, opts forecast.Options) gbm.ModelConfig {
+	return gbm.ModelConfig{
 		Boost: gbm.Config{Trees: c.Int("gb-trees"), MaxDepth: c.Int("gb-max-depth"),
 			LearningRate: c.Float64("gb-learning-rate"), MinSamplesLeaf: c.Int("gb-min-leaf"),
-			Subsample: c.Float64("gb-subsample"), Seed: in.Opts.Seed},
+			Subsample: c.Float64("gb-subsample"), Seed: opts.Seed},
 		Holdout:     c.Float64("gb-holdout"),
-		NeutralBand: in.Opts.Band(),
+		NeutralBand: opts.Band(),
 	}
-	m, err := gbm.NewModel(cfg)
+}
+
+func gbModel(c *cli.Context, opts forecast.Options) (forecast.Model, error) {
+	m, err := gbm.NewModel(gbConfig(c, opts))
+	if err != nil {
+		return nil, usageErrorf("fit gb: %v", err)
+	}
+	return m, nil
+}
+
+func fitGB(c *cli.Context, in fitInput) error {
+	m, err := gbm.NewModel(gbConfig(c, in.Opts))
 	if err != nil {
 		return usageErrorf("fit gb: %v", err)
 	}

@@ -10,7 +10,8 @@ import (
 )
 
 func init() {
-	registerFitter(naive.Name, fitter{needsBars: true, run: fitNaive})
+	registerFitter(naive.Name, fitter{needsBars: true, run: fitNaive,
+		model: func(_ *cli.Context, opts forecast.Options) (forecast.Model, error) { return naive.New(opts) }})
 }
 
 func fitNaive(c *cli.Context, in fitInput) error {

@@ -12,8 +12,12 @@ import (
 )
 
 func init() {
-	registerFitter(lstm.Name, fitter{needsBars: true, run: fitSequence(lstm.New)})
-	registerFitter(transformer.Name, fitter{needsBars: true, run: fitSequence(transformer.New)})
+	registerFitter(lstm.Name, fitter{needsBars: true, run: fitSequence(lstm.New), model: sequenceModel(lstm.New)})
+	registerFitter(transformer.Name, fitter{needsBars: true, run: fitSequence(transformer.New), model: sequenceModel(transformer.New)})
+}
+
+func sequenceModel(newModel forecast.Constructor) func(*cli.Context, forecast.Options) (forecast.Model, error) {
+	return func(_ *cli.Context, opts forecast.Options) (forecast.Model, error) { return newModel(opts) }
 }
 
 // fitSequence is the fitter of a model built on nn.SequenceModel.

@@ -48,6 +48,7 @@ func forecastCommand(e *env) *cli.Command {
 			Usage: "half-width of the neutral return class, > 0 and < 1"}, neutralBandRange),
 		intAtLeast(&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "symbols run concurrently (at least 1)"}, 1),
 		&cli.BoolFlag{Name: "dry-run", Usage: "compute and print, write nothing"},
+		&cli.BoolFlag{Name: "json", Usage: "print the forecasts as JSON (components and their fitted configurations included)"},
 	}
 	for _, f := range enableFlags {
 		flags = append(flags, &cli.BoolFlag{Name: f.flag, EnvVars: []string{f.env}, Value: true,
@@ -82,7 +83,13 @@ func forecastCommand(e *env) *cli.Command {
 					job.Store = nil
 				}
 				res, err := job.Run(c.Context, cfg)
-				printForecasts(e.out, res)
+				if c.Bool("json") {
+					if jerr := printForecastsJSON(e.out, res); jerr != nil && err == nil {
+						err = jerr
+					}
+				} else {
+					printForecasts(e.out, res)
+				}
 				if errors.Is(err, jobs.ErrPartial) {
 					return partialError(err)
 				}

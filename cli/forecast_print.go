@@ -117,6 +117,79 @@ func printSideBySide(w io.Writer, fs []store.Forecast) {
 		})
 	}
 	tw.Flush()
+	// Each model is fitted once per symbol: its configuration is the same
+	// in every ensemble that has it.
+	for _, m := range models {
+		if spec := componentSpec(fs, m); spec != nil {
+			fmt.Fprintf(w, "  %-13s%s\n", m, specSummary(m, spec))
+		}
+	}
+}
+
+// componentSpec is the fitted configuration of model in the first forecast
+// that has it.
+func componentSpec(fs []store.Forecast, model string) map[string]any {
+	for _, f := range fs {
+		for _, c := range f.Components {
+			if c.Model == model && c.Spec != nil {
+				return c.Spec
+			}
+		}
+	}
+	return nil
+}
+
+// specSummary describes a model's fitted configuration in a few words: the
+// order ARIMA-GARCH chose, the networks' size, rate and epochs, the trees.
+func specSummary(model string, s map[string]any) string {
+	switch model {
+	case "arima_garch":
+		return fmt.Sprintf("ARMA(%v,%v)-GARCH(%v) %v", s["p"], s["q"], s["garch"], s["dist"])
+	case "lstm":
+		return fmt.Sprintf("hidden %v, lr %v, %v epochs (best %v)", s["hidden"], s["learning_rate"], s["epochs"], s["best_epoch"])
+	case "transformer":
+		return fmt.Sprintf("d_model %v, %v heads, lr %v, %v epochs (best %v)", s["d_model"], s["heads"], s["learning_rate"], s["epochs"], s["best_epoch"])
+	case "gb":
+		return fmt.Sprintf("%v trees, depth %v, lr %v", s["trees"], s["max_depth"], s["learning_rate"])
+	}
+	return paramString(nil, s)
+}
+
+// printForecastsJSON prints a run and its forecasts, components and their
+// fitted configurations included, as JSON.
+func printForecastsJSON(w io.Writer, res jobs.ForecastResult) error {
+	type symbolOut struct {
+		Symbol          string            `json:"symbol"`
+		Forecasts       []store.Forecast  `json:"forecasts"`
+		Error           string            `json:"error,omitempty"`
+		LostModels      map[string]string `json:"lost_models,omitempty"`
+		FailedEnsembles map[string]string `json:"failed_ensembles,omitempty"`
+	}
+	out := struct {
+		RunID   int64       `json:"run_id,omitempty"`
+		Status  string      `json:"status,omitempty"`
+		Symbols []symbolOut `json:"symbols"`
+	}{RunID: res.Run.ID, Status: string(res.Run.Status)}
+	for _, r := range res.Symbols {
+		s := symbolOut{Symbol: r.Symbol, Forecasts: r.Forecasts}
+		if r.Err != nil {
+			s.Error = r.Err.Error()
+		}
+		for m, err := range r.LostModels {
+			if s.LostModels == nil {
+				s.LostModels = map[string]string{}
+			}
+			s.LostModels[m] = err.Error()
+		}
+		for e, err := range r.FailedEnsembles {
+			if s.FailedEnsembles == nil {
+				s.FailedEnsembles = map[string]string{}
+			}
+			s.FailedEnsembles[e] = err.Error()
+		}
+		out.Symbols = append(out.Symbols, s)
+	}
+	return writeJSON(w, out)
 }
 
 // priceInterval turns the return interval into prices.
