@@ -106,10 +106,16 @@ type Result struct {
 	// t degrees of freedom (zero when not estimated).
 	Omega, Alpha, Beta, Nu float64
 	// Sigma2 is the innovation variance of the ARMA model, or the
-	// unconditional variance omega/(1-alpha-beta) of the GARCH model.
+	// unconditional variance omega/(1-alpha-beta) of the GARCH model; 0
+	// for an integrated GARCH, whose unconditional variance is infinite.
 	Sigma2 float64
-	LogLik float64
-	AIC    float64
+	// Integrated reports a GARCH fit whose persistence alpha + beta ran to
+	// 1 (within 1e-5): taken only when no order (or the fixed order) has
+	// an interior fit. Its one-step forecasts are finite; its multi-step
+	// variances grow without bound.
+	Integrated bool
+	LogLik     float64
+	AIC        float64
 	// NObs is the number of observations in the likelihood.
 	NObs int
 	// Params lists the estimates in order, with standard errors when
@@ -208,7 +214,16 @@ func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 			break
 		}
 		// The first order by AIC whose joint ARMA-GARCH fit succeeds and
-		// is not at the edge of the parameter space.
+		// is not at the edge of the parameter space. When every order's
+		// GARCH persistence runs to the integrated edge (the likelihood
+		// rises up to alpha + beta = 1, as over spans of steadily falling
+		// volatility), the first order by AIC whose ARMA part is interior
+		// is taken as an integrated GARCH: its one-step forecasts are
+		// finite, only the unconditional variance is not.
+		var (
+			igA *armaFit
+			igG *garchFit
+		)
 		for _, i := range ranked {
 			f := fits[i]
 			g, err := fitGARCH(ctx, x, f.p, f.q, hasMean, cfg.Dist, f.mean, f.ar, f.ma, cfg.MaxIterations)
@@ -216,11 +231,17 @@ func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 				if ctx.Err() != nil {
 					return nil, fmt.Errorf("order search: %w", ctx.Err())
 				}
+				if g != nil && errors.Is(err, errIntegrated) && igG == nil {
+					igA, igG = f, g
+				}
 				res.Search[i].GARCHErr = explain(err).Error()
 				continue
 			}
 			af, gf = f, g
 			break
+		}
+		if gf == nil && igG != nil {
+			af, gf, res.Integrated = igA, igG, true
 		}
 		if gf == nil {
 			return nil, fmt.Errorf("order search: no ARMA(p,q)-GARCH(1,1) %s, p,q <= %d, could be fitted (%s)",
@@ -234,6 +255,9 @@ func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 		}
 		if cfg.GARCH {
 			gf, err = fitGARCH(ctx, x, af.p, af.q, hasMean, cfg.Dist, af.mean, af.ar, af.ma, cfg.MaxIterations)
+			if gf != nil && errors.Is(err, errIntegrated) {
+				res.Integrated, err = true, nil
+			}
 			if err != nil {
 				return nil, fmt.Errorf("fit ARMA(%d,%d)-GARCH(1,1) %s: %w", af.p, af.q, cfg.Dist, explain(err))
 			}
@@ -252,7 +276,9 @@ func fit(ctx context.Context, y []float64, cfg Config) (*Result, error) {
 	mu, phi, ma, omega, alpha, beta, nu := gf.parts()
 	res.Mean, res.AR, res.MA = mu, append([]float64(nil), phi...), append([]float64(nil), ma...)
 	res.Omega, res.Alpha, res.Beta, res.Nu = omega, alpha, beta, nu
-	res.Sigma2 = omega / (1 - alpha - beta)
+	if !res.Integrated {
+		res.Sigma2 = omega / (1 - alpha - beta)
+	}
 	res.LogLik, res.NObs = gf.loglik, gf.m
 	res.AIC = -2*gf.loglik + 2*float64(len(gf.theta))
 	if err := res.garchParams(cfg.StdErrors); err != nil {

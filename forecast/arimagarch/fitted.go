@@ -36,7 +36,11 @@ func (f *Fitted) Spec() map[string]any {
 	if f.res.GARCH {
 		g = "1,1"
 	}
-	return map[string]any{"p": f.res.P, "q": f.res.Q, "garch": g, "dist": f.res.Dist.String()}
+	spec := map[string]any{"p": f.res.P, "q": f.res.Q, "garch": g, "dist": f.res.Dist.String()}
+	if f.res.Integrated {
+		spec["integrated"] = true
+	}
+	return spec
 }
 
 // Predict returns the predictive distribution of the return after the last

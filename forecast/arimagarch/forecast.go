@@ -145,6 +145,12 @@ func (r *Result) garchForecast(h int) []Step {
 	hv := make([]float64, h)
 	hv[0] = omega + alpha*e[n-1]*e[n-1] + beta*f.h[n-1]
 	for l := 1; l < h; l++ {
+		if r.Integrated {
+			// E[h_{n+l+1}] = omega + (alpha+beta) E[h_{n+l}], which with
+			// alpha + beta at 1 grows by omega a step.
+			hv[l] = omega + persist*hv[l-1]
+			continue
+		}
 		hv[l] = s2 + math.Pow(persist, float64(l))*(hv[0]-s2)
 	}
 	// psi weights of phi(z)(1-z)^D.

@@ -485,10 +485,13 @@ func fitGARCH(ctx context.Context, y []float64, p, q int, hasMean bool, dist Dis
 	if maxInverseRoot(phi) >= rootBound || maxInverseRoot(negated(th)) >= rootBound {
 		return nil, errBoundary
 	}
-	if 1-(alpha+beta) < persistenceEdge {
-		return nil, fmt.Errorf("%w: alpha + beta = 1 - %.2g", errIntegrated, 1-(alpha+beta))
-	}
 	f.h0 = garchResiduals(make([]float64, len(y)), y, p, mu, phi, th)
+	if 1-(alpha+beta) < persistenceEdge {
+		// The fit is returned with the error: its one-step forecasts are
+		// finite, and the order search falls back on it when no order has
+		// an interior fit.
+		return f, fmt.Errorf("%w: alpha + beta = 1 - %.2g", errIntegrated, 1-(alpha+beta))
+	}
 	return f, nil
 }
 

@@ -113,19 +113,21 @@ func TestOrderSearchFailsOnlyWhenNoOrderFits(t *testing.T) {
 }
 
 // On the 756 QQQ returns to 2022-10-07 the joint ARMA(2,2)-GARCH(1,1) fit
-// runs to alpha + beta = 1 (1 - 2e-12): an error for that fixed order. The
-// automatic search ranks ARMA(2,2), (2,1), (2,0) first by ARMA AIC; the
-// joint fits of the first two are integrated, and it takes ARMA(2,0),
-// whose fit is interior (1 - (alpha + beta) = 6.2e-4). Before, the model
-// returned that ARMA(2,2) fit.
+// runs to alpha + beta = 1 (1 - 2e-12): for that fixed order it is returned
+// as an integrated GARCH. The automatic search ranks ARMA(2,2), (2,1),
+// (2,0) first by ARMA AIC; the joint fits of the first two are integrated,
+// and it takes ARMA(2,0), whose fit is interior (1 - (alpha + beta) =
+// 6.2e-4). Before, the model returned that ARMA(2,2) fit.
 func TestIntegratedGARCHIsEdge(t *testing.T) {
 	bars, err := marketdata.ReadCSVFile("../../testdata/prices/QQQ.csv", "QQQ")
 	require.NoError(t, err)
 	i := marketdata.IndexOf(bars, time.Date(2022, 10, 7, 0, 0, 0, 0, time.UTC))
 	y := marketdata.LogReturns(bars)[i-756 : i]
-	_, err = Fit(context.Background(), y, Config{P: 2, Q: 2, GARCH: true})
-	require.ErrorIs(t, err, errIntegrated)
-	require.ErrorContains(t, err, "arimagarch: fit ARMA(2,2)-GARCH(1,1) normal: GARCH persistence at the edge of covariance stationarity (integrated GARCH): alpha + beta = 1 - 2e-12")
+	fixed, err := Fit(context.Background(), y, Config{P: 2, Q: 2, GARCH: true})
+	require.NoError(t, err)
+	require.True(t, fixed.Integrated)
+	require.InDelta(t, 0, 1-(fixed.Alpha+fixed.Beta), 1e-11)
+	require.Zero(t, fixed.Sigma2, "the unconditional variance of an integrated GARCH is infinite: 0 by convention")
 	res, err := Fit(context.Background(), y, Config{Auto: true, GARCH: true})
 	require.NoError(t, err)
 	require.Equal(t, [2]int{2, 0}, [2]int{res.P, res.Q})
@@ -135,4 +137,35 @@ func TestIntegratedGARCHIsEdge(t *testing.T) {
 	for _, o := range res.Search[:7] {
 		require.Empty(t, o.GARCHErr, "ARMA(%d,%d) was not tried", o.P, o.Q)
 	}
+}
+
+// On the 755 NVDA returns of the 756 bars to 2015-12-31 (its first full
+// window) every order's joint fit either runs
+// to alpha + beta = 1 or does not converge (the volatility falls through the
+// span). The search then takes the first order by ARMA AIC whose fit is
+// integrated rather than failing: its one-step and 10-step forecasts are
+// finite, and the 10-step variances grow by omega a step
+// (E[h_{n+l+1}] = omega + (alpha+beta) E[h_{n+l}], alpha + beta = 1 within
+// 1e-5).
+func TestIntegratedGARCHFallback(t *testing.T) {
+	bars, err := marketdata.ReadCSVFile("../../testdata/prices/NVDA.csv", "NVDA")
+	require.NoError(t, err)
+	i := marketdata.IndexOf(bars, time.Date(2015, 12, 31, 0, 0, 0, 0, time.UTC))
+	y := marketdata.LogReturns(bars[i-755 : i+1]) // the 756 bars to that day
+	res, err := Fit(context.Background(), y, Config{Auto: true, GARCH: true})
+	require.NoError(t, err)
+	require.True(t, res.Integrated)
+	require.Less(t, 1-(res.Alpha+res.Beta), 1e-5)
+	for _, o := range res.Search {
+		require.NotEmpty(t, o.GARCHErr, "ARMA(%d,%d): every joint fit was rejected", o.P, o.Q)
+	}
+	steps, err := res.Forecast(10)
+	require.NoError(t, err)
+	for l, s := range steps {
+		require.False(t, math.IsNaN(s.SE) || math.IsInf(s.SE, 0), "step %d", l+1)
+		require.False(t, math.IsNaN(s.Mean) || math.IsInf(s.Mean, 0), "step %d", l+1)
+	}
+	one, err := res.OneStep(y, len(y))
+	require.NoError(t, err)
+	require.Equal(t, steps[0], one[0])
 }
