@@ -68,11 +68,13 @@ type Store interface {
 	// metrics row (as UpsertValidationMetrics), replaces the alerts and
 	// predictions of its symbol, horizon, ensemble and window (a level no
 	// longer reached disappears), and upserts its weights, when set, keyed
-	// by ensemble, symbol, horizon and effective time. The weights' Previous
-	// is not read from the caller: it is computed as the weights of the
-	// latest earlier row, and the next later row's Previous is updated to
-	// these weights. Windows are completed by ValidationWindow.Complete
-	// first, and its error returned.
+	// by ensemble, symbol, horizon and effective time (so EffectiveAt must
+	// derive from the window, for a rerun to update its row rather than add
+	// one). The weights' Previous is not read from the caller: it is the
+	// weights of the latest earlier row, and the next later row's Previous
+	// becomes these weights. Weights without a Source store no window,
+	// validation date, RMSEs or divergence. Windows are completed by
+	// ValidationWindow.Complete first, and its error returned.
 	SaveValidationWindows(ctx context.Context, ws []ValidationWindow) error
 	// DivergenceAlerts returns the alerts of one symbol and horizon ordered
 	// by validation date, ensemble and level (warning, overfitting,
