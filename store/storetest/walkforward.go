@@ -526,11 +526,19 @@ func testMigrateWalkForwardWithData(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Empty(t, preds)
 
-	// Writing again works, beside the pre-0003 alerts.
+	// Writing again works, beside the pre-0003 alerts, and ids are not
+	// reused: the legacy warning, the highest id, was dropped on the way
+	// down, yet the id sequence kept it.
+	maxID := alerts[2].ID
 	require.NoError(t, s.SaveValidationWindows(ctx, ws))
 	alerts, err = s.DivergenceAlerts(ctx, "AAPL", "1D")
 	require.NoError(t, err)
 	require.Len(t, alerts, 5)
+	for _, a := range alerts {
+		if a.Ensemble != "" {
+			require.Greater(t, a.ID, maxID)
+		}
+	}
 	newer, err := s.CurrentWeights(ctx, "AAPL", "1D", "legacy", vdate)
 	require.NoError(t, err)
 	require.Equal(t, weights.ID, newer.ID)
