@@ -78,6 +78,42 @@ type Store interface {
 	// days (get_ensemble_stats).
 	EnsembleStats(ctx context.Context, symbol, horizon string, days int) (EnsembleStats, error)
 
+	// SaveValidationWindows writes walk-forward windows (DESIGN §5) in one
+	// transaction: all are written or none. For each window it upserts the
+	// metrics row (as UpsertValidationMetrics), replaces the alerts and
+	// predictions of its symbol, horizon, ensemble and window (a level no
+	// longer reached disappears), and upserts its weights, when set, keyed
+	// by ensemble, symbol, horizon and effective time (so EffectiveAt must
+	// derive from the window, for a rerun to update its row rather than add
+	// one). The weights' Previous is not read from the caller: it is the
+	// weights of the latest earlier row, and the next later row's Previous
+	// becomes these weights. Weights without a Source store no window,
+	// validation date, RMSEs or divergence. Windows are completed by
+	// ValidationWindow.Complete first, and its error returned.
+	SaveValidationWindows(ctx context.Context, ws []ValidationWindow) error
+	// DivergenceAlerts returns the alerts of one symbol and horizon ordered
+	// by validation date, ensemble and level (warning, overfitting,
+	// critical).
+	DivergenceAlerts(ctx context.Context, symbol, horizon string) ([]DivergenceAlert, error)
+	// ValidationPredictions returns the predictions matching f ordered by
+	// symbol, ensemble, model, as-of date and span, then horizon and window
+	// (overlapping windows predict the same day).
+	ValidationPredictions(ctx context.Context, f ValidationPredictionFilter) ([]ValidationPrediction, error)
+	// CurrentWeights returns the weights of one symbol, horizon and
+	// ensemble in force on asOf: the row with the latest effective time up
+	// to the end of asOf's UTC day. It returns ErrNotFound when there is
+	// none.
+	CurrentWeights(ctx context.Context, symbol, horizon, ensemble string, asOf time.Time) (EnsembleWeights, error)
+	// WeightsHistory returns the weights rows of one symbol and horizon,
+	// of one ensemble or of all when ensemble is "", by effective time.
+	WeightsHistory(ctx context.Context, symbol, horizon, ensemble string) ([]EnsembleWeights, error)
+	// OverfittingSymbols reads vw_overfitting_symbols (overfitting windows
+	// of the last 7 days) by symbol and horizon.
+	OverfittingSymbols(ctx context.Context) ([]OverfittingSymbol, error)
+	// DivergenceTrends reads vw_divergence_trends for one symbol and
+	// horizon by window sequence.
+	DivergenceTrends(ctx context.Context, symbol, horizon string) ([]DivergenceTrend, error)
+
 	Close() error
 }
 
@@ -164,6 +200,9 @@ type Forecast struct {
 	TrainBars   int
 	Seed        int64
 	CodeVersion string
+	// WeightsID is the ensemble_weights row whose weights the forecast
+	// used; nil when it used the defaults.
+	WeightsID *int64
 
 	// RealisedReturn is set once the target bar exists; nil before.
 	RealisedReturn *float64

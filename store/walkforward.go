@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
 // Divergence levels of a walk-forward window (DESIGN §5): a level is reached
 // when the divergence is strictly above its threshold.
@@ -43,6 +47,86 @@ type ValidationWindow struct {
 	// Weights is the weight decision of the window (DESIGN §5, automatic
 	// weight reversion), keyed by its effective time.
 	Weights *EnsembleWeights
+}
+
+// Complete returns a copy of w in which every alert, prediction and the
+// weights carry the window's key where they leave it zero: symbol and
+// horizon from Metrics, Ensemble, and Metrics.WindowID and
+// Metrics.ValidationDate (alerts, and weights with a Source). It returns an
+// error when the window lacks a symbol, horizon or ensemble, when a row names
+// another window, or when a prediction holds a non-finite number (SQLite
+// would store NaN as NULL, PostgreSQL would keep it). w is not modified.
+func (w ValidationWindow) Complete() (ValidationWindow, error) {
+	m := w.Metrics
+	name := fmt.Sprintf("store: window %s %s %s %d", m.Symbol, m.Horizon, w.Ensemble, m.WindowID)
+	if m.Symbol == "" || m.Horizon == "" || w.Ensemble == "" {
+		return w, fmt.Errorf("%s: symbol, horizon and ensemble are required", name)
+	}
+	// key fills the zero key fields of one row and checks the others.
+	key := func(sym, hor, ens *string, id *int, vdate *time.Time) error {
+		for _, f := range []struct {
+			dst        *string
+			want, what string
+		}{{sym, m.Symbol, "symbol"}, {hor, m.Horizon, "horizon"}, {ens, w.Ensemble, "ensemble"}} {
+			if *f.dst == "" {
+				*f.dst = f.want
+			} else if *f.dst != f.want {
+				return fmt.Errorf("%s %q is another window's", f.what, *f.dst)
+			}
+		}
+		if *id == 0 {
+			*id = m.WindowID
+		} else if *id != m.WindowID {
+			return fmt.Errorf("window %d is another window's", *id)
+		}
+		if vdate == nil {
+			return nil
+		}
+		if vdate.IsZero() {
+			*vdate = m.ValidationDate
+		} else if !vdate.Equal(m.ValidationDate) {
+			return fmt.Errorf("validation date %s is another window's", vdate.Format(time.RFC3339))
+		}
+		return nil
+	}
+
+	out := w
+	out.Alerts = append([]DivergenceAlert(nil), w.Alerts...)
+	for i := range out.Alerts {
+		a := &out.Alerts[i]
+		if err := key(&a.Symbol, &a.Horizon, &a.Ensemble, &a.WindowID, &a.ValidationDate); err != nil {
+			return w, fmt.Errorf("%s: alert %s: %w", name, a.Level, err)
+		}
+	}
+	out.Predictions = append([]ValidationPrediction(nil), w.Predictions...)
+	for i := range out.Predictions {
+		p := &out.Predictions[i]
+		what := fmt.Sprintf("%s: prediction %s %s %s", name, p.Model, p.Span, p.AsOf.Format(time.DateOnly))
+		if err := key(&p.Symbol, &p.Horizon, &p.Ensemble, &p.WindowID, nil); err != nil {
+			return w, fmt.Errorf("%s: %w", what, err)
+		}
+		for _, v := range []struct {
+			name string
+			v    float64
+		}{{"mu", p.Mu}, {"sigma", p.Sigma}, {"p_bearish", p.PBear}, {"p_neutral", p.PNeutral},
+			{"p_bullish", p.PBull}, {"ci_lower", p.CILower}, {"ci_upper", p.CIUpper}, {"realised", p.Realised}} {
+			if math.IsNaN(v.v) || math.IsInf(v.v, 0) {
+				return w, fmt.Errorf("%s: %s is %v", what, v.name, v.v)
+			}
+		}
+	}
+	if w.Weights != nil {
+		ew := *w.Weights
+		var vdate *time.Time
+		if ew.Source != "" {
+			vdate = &ew.ValidationDate
+		}
+		if err := key(&ew.Symbol, &ew.Horizon, &ew.Ensemble, &ew.WindowID, vdate); err != nil {
+			return w, fmt.Errorf("%s: weights: %w", name, err)
+		}
+		out.Weights = &ew
+	}
+	return out, nil
 }
 
 // DivergenceAlert is a divergence_alerts row.

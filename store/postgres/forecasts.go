@@ -14,7 +14,7 @@ import (
 const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, served, last_price,
 	forecast_return, forecast_price, forecast_volatility, p_bearish, p_neutral, p_bullish, label,
 	confidence, agreement, ci_lower, ci_upper, model_count, models_used, weights, components,
-	data_hash, train_bars, seed, code_version, realised_return`
+	data_hash, train_bars, seed, code_version, realised_return, weights_id`
 
 // SaveForecasts upserts forecasts in one transaction.
 func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err error) {
@@ -24,7 +24,7 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 		for _, f := range fs {
 			_, err := tx.Exec(ctx, `INSERT INTO forecasts (`+forecastColumns+`, matured_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-					$20, $21, $22, $23, $24, $25, $26, $27, $28, CASE WHEN $28::float8 IS NULL THEN NULL ELSE NOW() END)
+					$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, CASE WHEN $28::float8 IS NULL THEN NULL ELSE NOW() END)
 				ON CONFLICT (symbol, horizon, as_of, ensemble) DO UPDATE SET
 					run_id = EXCLUDED.run_id, target_date = EXCLUDED.target_date, served = EXCLUDED.served,
 					last_price = EXCLUDED.last_price, forecast_return = EXCLUDED.forecast_return,
@@ -34,14 +34,14 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 					ci_lower = EXCLUDED.ci_lower, ci_upper = EXCLUDED.ci_upper, model_count = EXCLUDED.model_count,
 					models_used = EXCLUDED.models_used, weights = EXCLUDED.weights, components = EXCLUDED.components,
 					data_hash = EXCLUDED.data_hash, train_bars = EXCLUDED.train_bars, seed = EXCLUDED.seed,
-					code_version = EXCLUDED.code_version,
+					code_version = EXCLUDED.code_version, weights_id = EXCLUDED.weights_id,
 					realised_return = COALESCE(forecasts.realised_return, EXCLUDED.realised_return),
 					matured_at = COALESCE(forecasts.matured_at, EXCLUDED.matured_at),
 					updated_at = NOW()`,
 				f.RunID, f.Symbol, f.Horizon, f.AsOf, f.TargetDate, f.Ensemble, f.Served, f.LastPrice, f.Return,
 				f.Price, f.Volatility, f.PBear, f.PNeutral, f.PBull, f.Label, f.Confidence, f.Agreement,
 				f.CILower, f.CIUpper, len(f.ModelsUsed), nonNilStrings(f.ModelsUsed), f.Weights, f.Components,
-				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn)
+				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn, f.WeightsID)
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format("2006-01-02"), err)
 			}
@@ -98,7 +98,7 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []stor
 		err := row.Scan(&r.ID, &r.RunID, &r.Symbol, &r.Horizon, &r.AsOf, &r.TargetDate, &r.Ensemble, &r.Served,
 			&r.LastPrice, &r.Return, &r.Price, &r.Volatility, &r.PBear, &r.PNeutral, &r.PBull, &r.Label,
 			&r.Confidence, &r.Agreement, &r.CILower, &r.CIUpper, &modelCount, &r.ModelsUsed, &r.Weights,
-			&r.Components, &r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &r.RealisedReturn,
+			&r.Components, &r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &r.RealisedReturn, &r.WeightsID,
 			&r.ForecastError, &matured, &r.CreatedAt, &r.UpdatedAt)
 		if matured != nil {
 			r.MaturedAt = *matured

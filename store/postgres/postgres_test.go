@@ -22,3 +22,13 @@ func openSchema(t *testing.T) store.Store {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, openSchema)
 }
+
+func BenchmarkSaveValidationWindows(b *testing.B) {
+	storetest.BenchmarkSaveValidationWindows(b, func(b *testing.B) store.Store {
+		url, schema := storetest.Schema(b)
+		s, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema})
+		require.NoError(b, err)
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
+}

@@ -157,3 +157,88 @@ func TestViews(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, [][2]int{{3, 1}, {4, 2}, {2, 3}, {1, 4}}, seq, "sequence follows validation_date")
 }
+
+// TestSchemaWalkForward reads back the tables of migration 0003: the
+// columns, constraints and indexes of validation_predictions,
+// divergence_alerts and ensemble_weights, and forecasts.weights_id.
+func TestSchemaWalkForward(t *testing.T) {
+	ctx := context.Background()
+	url, schema := storetest.Schema(t)
+	s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.MigrateUp(ctx)
+	require.NoError(t, err)
+	pool := s.Pool()
+
+	query := func(q string, args ...any) []string {
+		rows, err := pool.Query(ctx, q, args...)
+		require.NoError(t, err)
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return out
+	}
+	columns := func(table string) []string {
+		return query(`SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+			|| CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+			FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+			ORDER BY a.attnum`, table)
+	}
+	require.Equal(t, []string{
+		"id bigint NOT NULL", "symbol text NOT NULL", "horizon text NOT NULL", "ensemble text NOT NULL",
+		"model text NOT NULL", "window_id integer NOT NULL", "span text NOT NULL", "as_of date NOT NULL",
+		"target_date date NOT NULL", "mu double precision NOT NULL", "sigma double precision NOT NULL",
+		"p_bearish double precision NOT NULL", "p_neutral double precision NOT NULL",
+		"p_bullish double precision NOT NULL", "ci_lower double precision NOT NULL",
+		"ci_upper double precision NOT NULL", "realised_return double precision NOT NULL",
+		"created_at timestamp with time zone NOT NULL",
+	}, columns("validation_predictions"))
+	require.Equal(t, []string{
+		"id bigint NOT NULL", "symbol text NOT NULL", "horizon text NOT NULL",
+		"validation_date timestamp with time zone NOT NULL", "window_id integer NOT NULL", "level text NOT NULL",
+		"divergence numeric(8,6) NOT NULL", "threshold numeric(8,6) NOT NULL", "val_rmse numeric(12,6) NOT NULL",
+		"test_rmse numeric(12,6) NOT NULL", "created_at timestamp with time zone NOT NULL",
+		"ensemble text NOT NULL", "run_id bigint",
+	}, columns("divergence_alerts"))
+	require.Equal(t, []string{
+		"id bigint NOT NULL", "ensemble text NOT NULL", "symbol text NOT NULL", "horizon text NOT NULL",
+		"method text NOT NULL", "weights jsonb NOT NULL", "previous_weights jsonb", "divergence double precision",
+		"reason text NOT NULL", "actor text NOT NULL", "effective_at timestamp with time zone NOT NULL",
+		"created_at timestamp with time zone NOT NULL", "source text", "calibrated_weights jsonb",
+		"window_id integer", "validation_date timestamp with time zone", "val_rmse double precision",
+		"test_rmse double precision", "run_id bigint",
+	}, columns("ensemble_weights"))
+	fc := columns("forecasts")
+	require.Equal(t, "weights_id bigint", fc[len(fc)-1])
+
+	constraints := func(table string) []string {
+		return query(`SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE conrelid = $1::regclass ORDER BY conname`, table)
+	}
+	require.Equal(t, []string{
+		"uq_validation_predictions UNIQUE (symbol, horizon, ensemble, model, window_id, span, as_of)",
+		"validation_predictions_pkey PRIMARY KEY (id)",
+		"validation_predictions_sigma_check CHECK ((sigma > (0)::double precision))",
+		"validation_predictions_span_check CHECK ((span = ANY (ARRAY['val'::text, 'test'::text])))",
+	}, constraints("validation_predictions"))
+	require.Equal(t, []string{
+		"divergence_alerts_divergence_check CHECK ((divergence >= (0)::numeric))",
+		"divergence_alerts_level_check CHECK ((level = ANY (ARRAY['warning'::text, 'overfitting'::text, 'critical'::text])))",
+		"divergence_alerts_pkey PRIMARY KEY (id)",
+		"fk_divergence_alerts_run FOREIGN KEY (run_id) REFERENCES forecast_runs(id)",
+		"uq_divergence_alerts UNIQUE (symbol, horizon, ensemble, validation_date, window_id, level)",
+	}, constraints("divergence_alerts"))
+	require.Equal(t, []string{
+		"chk_ensemble_weights_source CHECK ((source = ANY (ARRAY['calibrated'::text, 'reverted'::text])))",
+		"chk_ensemble_weights_validation CHECK (((source IS NULL) OR ((window_id IS NOT NULL) AND (validation_date IS NOT NULL) AND (val_rmse > (0)::double precision) AND (test_rmse > (0)::double precision) AND (divergence >= (0)::double precision))))",
+		"ensemble_weights_pkey PRIMARY KEY (id)",
+		"fk_ensemble_weights_run FOREIGN KEY (run_id) REFERENCES forecast_runs(id)",
+		"uq_ensemble_weights UNIQUE (ensemble, symbol, horizon, effective_at)",
+	}, constraints("ensemble_weights"))
+	require.Contains(t, constraints("forecasts"), "fk_forecasts_weights FOREIGN KEY (weights_id) REFERENCES ensemble_weights(id)")
+
+	require.Equal(t, []string{
+		"CREATE INDEX idx_validation_predictions_calibration USING btree (symbol, ensemble, model, span, as_of)",
+	}, query(`SELECT regexp_replace(indexdef, ' ON \S+ USING', ' USING') FROM pg_indexes
+		WHERE schemaname = $1 AND tablename = 'validation_predictions' AND indexname LIKE 'idx_%'`, schema))
+}

@@ -16,31 +16,7 @@ func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.Validati
 	defer func() { err = end(err) }()
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, m := range ms {
-			threshold := m.DivergenceThreshold
-			if threshold == 0 {
-				threshold = store.DefaultDivergenceThreshold
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO ensemble_validation_metrics
-				(symbol_id, symbol, horizon, validation_date, window_id, train_rmse, val_rmse, test_rmse,
-				 divergence, divergence_threshold, is_overfitting, model_count, models_used, n_train_samples,
-				 n_val_samples, n_test_samples, data_span_days, hyperparameters, directional_accuracy,
-				 mean_absolute_error, trained_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-				ON CONFLICT (symbol, horizon, validation_date, window_id, model_count) DO UPDATE SET
-					symbol_id = EXCLUDED.symbol_id, train_rmse = EXCLUDED.train_rmse, val_rmse = EXCLUDED.val_rmse,
-					test_rmse = EXCLUDED.test_rmse, divergence = EXCLUDED.divergence,
-					divergence_threshold = EXCLUDED.divergence_threshold, is_overfitting = EXCLUDED.is_overfitting,
-					models_used = EXCLUDED.models_used, n_train_samples = EXCLUDED.n_train_samples,
-					n_val_samples = EXCLUDED.n_val_samples, n_test_samples = EXCLUDED.n_test_samples,
-					data_span_days = EXCLUDED.data_span_days, hyperparameters = EXCLUDED.hyperparameters,
-					directional_accuracy = EXCLUDED.directional_accuracy,
-					mean_absolute_error = EXCLUDED.mean_absolute_error, trained_at = EXCLUDED.trained_at,
-					updated_at = NOW()`,
-				m.SymbolID, m.Symbol, m.Horizon, m.ValidationDate, m.WindowID, m.TrainRMSE, m.ValRMSE,
-				m.TestRMSE, m.Divergence, threshold, m.IsOverfitting, m.ModelCount, nonNilStrings(m.ModelsUsed),
-				m.NTrainSamples, m.NValSamples, m.NTestSamples, m.DataSpanDays, m.Hyperparameters,
-				m.DirectionalAccuracy, m.MeanAbsoluteError, m.TrainedAt)
-			if err != nil {
+			if err := upsertMetrics(ctx, tx, m); err != nil {
 				return fmt.Errorf("%s %s window %d: %w", m.Symbol, m.Horizon, m.WindowID, err)
 			}
 		}
@@ -50,6 +26,35 @@ func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.Validati
 		return fmt.Errorf("postgres: upsert validation metrics: %w", err)
 	}
 	return nil
+}
+
+// upsertMetrics writes one ensemble_validation_metrics row in tx.
+func upsertMetrics(ctx context.Context, tx pgx.Tx, m store.ValidationMetrics) error {
+	threshold := m.DivergenceThreshold
+	if threshold == 0 {
+		threshold = store.DefaultDivergenceThreshold
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO ensemble_validation_metrics
+		(symbol_id, symbol, horizon, validation_date, window_id, train_rmse, val_rmse, test_rmse,
+		 divergence, divergence_threshold, is_overfitting, model_count, models_used, n_train_samples,
+		 n_val_samples, n_test_samples, data_span_days, hyperparameters, directional_accuracy,
+		 mean_absolute_error, trained_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+		ON CONFLICT (symbol, horizon, validation_date, window_id, model_count) DO UPDATE SET
+			symbol_id = EXCLUDED.symbol_id, train_rmse = EXCLUDED.train_rmse, val_rmse = EXCLUDED.val_rmse,
+			test_rmse = EXCLUDED.test_rmse, divergence = EXCLUDED.divergence,
+			divergence_threshold = EXCLUDED.divergence_threshold, is_overfitting = EXCLUDED.is_overfitting,
+			models_used = EXCLUDED.models_used, n_train_samples = EXCLUDED.n_train_samples,
+			n_val_samples = EXCLUDED.n_val_samples, n_test_samples = EXCLUDED.n_test_samples,
+			data_span_days = EXCLUDED.data_span_days, hyperparameters = EXCLUDED.hyperparameters,
+			directional_accuracy = EXCLUDED.directional_accuracy,
+			mean_absolute_error = EXCLUDED.mean_absolute_error, trained_at = EXCLUDED.trained_at,
+			updated_at = NOW()`,
+		m.SymbolID, m.Symbol, m.Horizon, m.ValidationDate, m.WindowID, m.TrainRMSE, m.ValRMSE,
+		m.TestRMSE, m.Divergence, threshold, m.IsOverfitting, m.ModelCount, nonNilStrings(m.ModelsUsed),
+		m.NTrainSamples, m.NValSamples, m.NTestSamples, m.DataSpanDays, m.Hyperparameters,
+		m.DirectionalAccuracy, m.MeanAbsoluteError, m.TrainedAt)
+	return err
 }
 
 // ValidationMetrics returns the rows of one symbol and horizon by date.

@@ -96,3 +96,89 @@ func TestSchemaEnsembleValidationMetrics(t *testing.T) {
 	}
 	require.Equal(t, []string{"vw_divergence_trends", "vw_overfitting_symbols"}, views)
 }
+
+// TestSchemaWalkForward reads back the tables of migration 0003: the
+// columns, keys and checks of validation_predictions, divergence_alerts and
+// ensemble_weights, and forecasts.weights_id.
+func TestSchemaWalkForward(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "runner.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.MigrateUp(ctx)
+	require.NoError(t, err)
+	db := s.DB()
+
+	query := func(q string, args ...any) []string {
+		rows, err := db.QueryContext(ctx, q, args...)
+		require.NoError(t, err)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var v string
+			require.NoError(t, rows.Scan(&v))
+			out = append(out, v)
+		}
+		require.NoError(t, rows.Err())
+		return out
+	}
+	columns := func(table string) []string {
+		return query(`SELECT name || ' ' || type || CASE WHEN "notnull" THEN ' NOT NULL' ELSE '' END
+			FROM pragma_table_info(?) ORDER BY cid`, table)
+	}
+	require.Equal(t, []string{
+		"id INTEGER", "symbol TEXT NOT NULL", "horizon TEXT NOT NULL", "ensemble TEXT NOT NULL",
+		"model TEXT NOT NULL", "window_id INTEGER NOT NULL", "span TEXT NOT NULL", "as_of TEXT NOT NULL",
+		"target_date TEXT NOT NULL", "mu REAL NOT NULL", "sigma REAL NOT NULL", "p_bearish REAL NOT NULL",
+		"p_neutral REAL NOT NULL", "p_bullish REAL NOT NULL", "ci_lower REAL NOT NULL", "ci_upper REAL NOT NULL",
+		"realised_return REAL NOT NULL", "created_at TEXT NOT NULL",
+	}, columns("validation_predictions"))
+	require.Equal(t, []string{
+		"id INTEGER", "symbol TEXT NOT NULL", "horizon TEXT NOT NULL", "validation_date TEXT NOT NULL",
+		"window_id INTEGER NOT NULL", "level TEXT NOT NULL", "divergence REAL NOT NULL", "threshold REAL NOT NULL",
+		"val_rmse REAL NOT NULL", "test_rmse REAL NOT NULL", "created_at TEXT NOT NULL",
+		"ensemble TEXT NOT NULL", "run_id INTEGER",
+	}, columns("divergence_alerts"))
+	require.Equal(t, []string{
+		"id INTEGER", "ensemble TEXT NOT NULL", "symbol TEXT NOT NULL", "horizon TEXT NOT NULL",
+		"method TEXT NOT NULL", "weights TEXT NOT NULL", "previous_weights TEXT", "divergence REAL",
+		"reason TEXT NOT NULL", "actor TEXT NOT NULL", "effective_at TEXT NOT NULL", "created_at TEXT NOT NULL",
+		"source TEXT", "calibrated_weights TEXT", "window_id INTEGER", "validation_date TEXT",
+		"val_rmse REAL", "test_rmse REAL", "run_id INTEGER",
+	}, columns("ensemble_weights"))
+	fc := columns("forecasts")
+	require.Equal(t, "weights_id INTEGER", fc[len(fc)-1])
+
+	// Unique keys and indexes, key columns in order.
+	indexes := func(table string) []string {
+		return query(`SELECT il.name || CASE WHEN il."unique" THEN ' UNIQUE' ELSE '' END || ' (' ||
+			(SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)) || ')'
+			FROM pragma_index_list(?) il ORDER BY il.name`, table)
+	}
+	require.Equal(t, []string{
+		"idx_validation_predictions_calibration (symbol, ensemble, model, span, as_of)",
+		"sqlite_autoindex_validation_predictions_1 UNIQUE (symbol, horizon, ensemble, model, window_id, span, as_of)",
+	}, indexes("validation_predictions"))
+	require.Equal(t, []string{
+		"sqlite_autoindex_divergence_alerts_1 UNIQUE (symbol, horizon, ensemble, validation_date, window_id, level)",
+	}, indexes("divergence_alerts"))
+	require.Equal(t, []string{
+		"sqlite_autoindex_ensemble_weights_1 UNIQUE (ensemble, symbol, horizon, effective_at)",
+	}, indexes("ensemble_weights"))
+
+	fks := func(table string) []string {
+		return query(`SELECT "from" || ' -> ' || "table" || '(' || "to" || ')' FROM pragma_foreign_key_list(?)
+			ORDER BY "from"`, table)
+	}
+	require.Equal(t, []string{"run_id -> forecast_runs(id)"}, fks("divergence_alerts"))
+	require.Equal(t, []string{"run_id -> forecast_runs(id)"}, fks("ensemble_weights"))
+	require.Equal(t, []string{"run_id -> forecast_runs(id)", "weights_id -> ensemble_weights(id)"}, fks("forecasts"))
+
+	sql := func(table string) string {
+		return query(`SELECT sql FROM sqlite_master WHERE name = ?`, table)[0]
+	}
+	require.Contains(t, sql("validation_predictions"), "span            TEXT    NOT NULL CHECK (span IN ('val', 'test'))")
+	require.Contains(t, sql("validation_predictions"), "sigma           REAL    NOT NULL CHECK (sigma > 0)")
+	require.Contains(t, sql("ensemble_weights"), "CONSTRAINT chk_ensemble_weights_source CHECK (source IN ('calibrated', 'reverted'))")
+	require.Contains(t, sql("ensemble_weights"), "CONSTRAINT chk_ensemble_weights_validation CHECK (source IS NULL OR (window_id IS NOT NULL")
+}

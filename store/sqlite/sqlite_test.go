@@ -22,3 +22,12 @@ func openTemp(t *testing.T) store.Store {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, openTemp)
 }
+
+func BenchmarkSaveValidationWindows(b *testing.B) {
+	storetest.BenchmarkSaveValidationWindows(b, func(b *testing.B) store.Store {
+		s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "runner.db"))
+		require.NoError(b, err)
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
+}

@@ -16,45 +16,7 @@ func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.Validati
 	defer func() { err = end(err) }()
 	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
 		for _, m := range ms {
-			models, err := toJSON(nonNilStrings(m.ModelsUsed))
-			if err != nil {
-				return err
-			}
-			var hyper any
-			if m.Hyperparameters != nil {
-				if hyper, err = toJSON(m.Hyperparameters); err != nil {
-					return err
-				}
-			}
-			threshold := m.DivergenceThreshold
-			if threshold == 0 {
-				threshold = store.DefaultDivergenceThreshold
-			}
-			var trained any
-			if m.TrainedAt != nil {
-				trained = fmtTime(*m.TrainedAt)
-			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO ensemble_validation_metrics
-				(symbol_id, symbol, horizon, validation_date, window_id, train_rmse, val_rmse, test_rmse,
-				 divergence, divergence_threshold, is_overfitting, model_count, models_used, n_train_samples,
-				 n_val_samples, n_test_samples, data_span_days, hyperparameters, directional_accuracy,
-				 mean_absolute_error, trained_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (symbol, horizon, validation_date, window_id, model_count) DO UPDATE SET
-					symbol_id = excluded.symbol_id, train_rmse = excluded.train_rmse, val_rmse = excluded.val_rmse,
-					test_rmse = excluded.test_rmse, divergence = excluded.divergence,
-					divergence_threshold = excluded.divergence_threshold, is_overfitting = excluded.is_overfitting,
-					models_used = excluded.models_used, n_train_samples = excluded.n_train_samples,
-					n_val_samples = excluded.n_val_samples, n_test_samples = excluded.n_test_samples,
-					data_span_days = excluded.data_span_days, hyperparameters = excluded.hyperparameters,
-					directional_accuracy = excluded.directional_accuracy,
-					mean_absolute_error = excluded.mean_absolute_error, trained_at = excluded.trained_at,
-					updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-				m.SymbolID, m.Symbol, m.Horizon, fmtTime(m.ValidationDate), m.WindowID, m.TrainRMSE, m.ValRMSE,
-				m.TestRMSE, m.Divergence, threshold, m.IsOverfitting, m.ModelCount, models, m.NTrainSamples,
-				m.NValSamples, m.NTestSamples, m.DataSpanDays, hyper, m.DirectionalAccuracy,
-				m.MeanAbsoluteError, trained)
-			if err != nil {
+			if err := upsertMetrics(ctx, tx, m); err != nil {
 				return fmt.Errorf("%s %s window %d: %w", m.Symbol, m.Horizon, m.WindowID, err)
 			}
 		}
@@ -64,6 +26,49 @@ func (s *Store) UpsertValidationMetrics(ctx context.Context, ms []store.Validati
 		return fmt.Errorf("sqlite: upsert validation metrics: %w", err)
 	}
 	return nil
+}
+
+// upsertMetrics writes one ensemble_validation_metrics row in tx.
+func upsertMetrics(ctx context.Context, tx *sql.Tx, m store.ValidationMetrics) error {
+	models, err := toJSON(nonNilStrings(m.ModelsUsed))
+	if err != nil {
+		return err
+	}
+	var hyper any
+	if m.Hyperparameters != nil {
+		if hyper, err = toJSON(m.Hyperparameters); err != nil {
+			return err
+		}
+	}
+	threshold := m.DivergenceThreshold
+	if threshold == 0 {
+		threshold = store.DefaultDivergenceThreshold
+	}
+	var trained any
+	if m.TrainedAt != nil {
+		trained = fmtTime(*m.TrainedAt)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO ensemble_validation_metrics
+		(symbol_id, symbol, horizon, validation_date, window_id, train_rmse, val_rmse, test_rmse,
+		 divergence, divergence_threshold, is_overfitting, model_count, models_used, n_train_samples,
+		 n_val_samples, n_test_samples, data_span_days, hyperparameters, directional_accuracy,
+		 mean_absolute_error, trained_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (symbol, horizon, validation_date, window_id, model_count) DO UPDATE SET
+			symbol_id = excluded.symbol_id, train_rmse = excluded.train_rmse, val_rmse = excluded.val_rmse,
+			test_rmse = excluded.test_rmse, divergence = excluded.divergence,
+			divergence_threshold = excluded.divergence_threshold, is_overfitting = excluded.is_overfitting,
+			models_used = excluded.models_used, n_train_samples = excluded.n_train_samples,
+			n_val_samples = excluded.n_val_samples, n_test_samples = excluded.n_test_samples,
+			data_span_days = excluded.data_span_days, hyperparameters = excluded.hyperparameters,
+			directional_accuracy = excluded.directional_accuracy,
+			mean_absolute_error = excluded.mean_absolute_error, trained_at = excluded.trained_at,
+			updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+		m.SymbolID, m.Symbol, m.Horizon, fmtTime(m.ValidationDate), m.WindowID, m.TrainRMSE, m.ValRMSE,
+		m.TestRMSE, m.Divergence, threshold, m.IsOverfitting, m.ModelCount, models, m.NTrainSamples,
+		m.NValSamples, m.NTestSamples, m.DataSpanDays, hyper, m.DirectionalAccuracy,
+		m.MeanAbsoluteError, trained)
+	return err
 }
 
 // ValidationMetrics returns the rows of one symbol and horizon by date.

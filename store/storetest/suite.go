@@ -24,6 +24,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("MigrateDownUpKeepsRuns", func(t *testing.T) { testMigrateKeepsRuns(t, migrated(t, open)) })
 	t.Run("ForecastsIdempotent", func(t *testing.T) { testForecasts(t, migrated(t, open)) })
 	t.Run("ValidationMetrics", func(t *testing.T) { testValidationMetrics(t, migrated(t, open)) })
+	t.Run("WalkForwardIdempotent", func(t *testing.T) { testWalkForwardIdempotent(t, migrated(t, open)) })
+	t.Run("WalkForwardOneTransaction", func(t *testing.T) { testWalkForwardOneTransaction(t, migrated(t, open)) })
+	t.Run("Weights", func(t *testing.T) { testWeights(t, migrated(t, open)) })
+	t.Run("ValidationPredictionFilter", func(t *testing.T) { testValidationPredictionFilter(t, migrated(t, open)) })
+	t.Run("WalkForwardViews", func(t *testing.T) { testWalkForwardViews(t, migrated(t, open)) })
+	t.Run("MigrateWalkForwardWithData", func(t *testing.T) { testMigrateWalkForwardWithData(t, migrated(t, open)) })
 }
 
 func migrated(t *testing.T, open func(t *testing.T) store.Store) store.Store {
