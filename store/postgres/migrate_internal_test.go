@@ -23,15 +23,20 @@ func TestMigrationsDownRestoreShape(t *testing.T) {
 	defer s.Close()
 	ms, err := migrations.Load(migrations.Postgres)
 	require.NoError(t, err)
-	ex := executor{s.pool}
-	require.NoError(t, ex.EnsureTable(ctx))
-	for _, m := range ms {
+	ex := executor{s}
+	require.NoError(t, ex.Locked(ctx, func(ss migrations.Session) error { return ss.EnsureTable(ctx) }))
+	for i, m := range ms {
+		// Up and Down over the first i+1 migrations apply and revert
+		// migration i alone.
 		before := catalog(t, s, schema)
-		require.NoError(t, ex.Apply(ctx, m, true), "%04d up", m.Version)
+		_, err := migrations.Up(ctx, ex, ms[:i+1])
+		require.NoError(t, err, "%04d up", m.Version)
 		require.NotEqual(t, before, catalog(t, s, schema), "%04d up changes the schema", m.Version)
-		require.NoError(t, ex.Apply(ctx, m, false), "%04d down", m.Version)
+		_, err = migrations.Down(ctx, ex, ms[:i+1])
+		require.NoError(t, err, "%04d down", m.Version)
 		require.Equal(t, before, catalog(t, s, schema), "%04d down restores the schema before it", m.Version)
-		require.NoError(t, ex.Apply(ctx, m, true), "%04d up again", m.Version)
+		_, err = migrations.Up(ctx, ex, ms[:i+1])
+		require.NoError(t, err, "%04d up again", m.Version)
 	}
 }
 

@@ -232,13 +232,12 @@ func testMigrateKeepsRuns(t *testing.T, s store.Store) {
 			break
 		}
 	}
-	fs, err := s.Forecasts(ctx, store.ForecastFilter{})
-	require.NoError(t, err)
-	require.Len(t, fs, 1)
+	// (The store's reads need the latest schema: the rows are checked
+	// after migrating up again.)
 	_, err = s.MigrateUp(ctx)
 	require.NoError(t, err)
 
-	fs, err = s.Forecasts(ctx, store.ForecastFilter{})
+	fs, err := s.Forecasts(ctx, store.ForecastFilter{})
 	require.NoError(t, err)
 	require.Len(t, fs, 1)
 	require.Equal(t, finished.ID, fs[0].RunID)
