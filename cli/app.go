@@ -90,6 +90,7 @@ func newApp(e *env) *cli.App {
 			forecastCommand(e),
 			statusCommand(e),
 			fitCommand(e),
+			validateCommand(e),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,

@@ -16,22 +16,9 @@ type Candidate struct {
 	New func() (forecast.Model, error)
 }
 
-// Grid lists each model's candidates in a fixed order; the first is the
-// model's canonical configuration. Ties in validation RMSE go to the
-// earlier candidate.
+// Grid lists each model's candidates in a fixed order. Ties in validation
+// RMSE go to the earlier candidate.
 type Grid map[string][]Candidate
-
-// Fixed returns the grid of the canonical configurations only: the first
-// candidate of each model (--grid fixed tunes the weights only).
-func (g Grid) Fixed() Grid {
-	out := Grid{}
-	for m, cs := range g {
-		if len(cs) > 0 {
-			out[m] = cs[:1]
-		}
-	}
-	return out
-}
 
 // check reports a member of the ensembles without candidates.
 func (g Grid) check(es []forecast.Ensemble) error {
