@@ -34,8 +34,8 @@ func forecastCommand(e *env) *cli.Command {
 		symbolsFlag(&cli.StringSliceFlag{Name: "canary-symbols", EnvVars: []string{"CANARY_SYMBOLS"}, Value: cli.NewStringSlice(DefaultCanarySymbols...),
 			Usage: "the canary's symbols"}),
 		stringOneOf(&cli.StringFlag{Name: "weights", EnvVars: []string{"ENSEMBLE_OPTIMIZATION_METHOD"}, Value: string(forecast.WeightsDefault),
-			Usage: "ensemble weights: default (DESIGN §4), simple_avg, inverse_rmse or ridge (the last two learn from the last --weight-lookback matured forecasts)"},
-			string(forecast.WeightsDefault), string(forecast.SimpleAvg), string(forecast.InverseRMSE), string(forecast.Ridge)),
+			Usage: "ensemble weights: default (DESIGN §4), simple_avg, inverse_rmse or ridge (the last two learn from the last --weight-lookback matured forecasts), or calibrated (each symbol's weights decided by runner validate; the defaults where there are none)"},
+			string(forecast.WeightsDefault), string(forecast.SimpleAvg), string(forecast.InverseRMSE), string(forecast.Ridge), string(forecast.Calibrated)),
 		intAtLeast(&cli.IntFlag{Name: "weight-lookback", Value: jobs.DefaultWeightLookback,
 			Usage: fmt.Sprintf("matured forecasts inverse_rmse and ridge learn from (at least %d)", forecast.MinWeightHistory)}, forecast.MinWeightHistory),
 		stringOneOf(&cli.StringFlag{Name: "horizon", Value: jobs.DefaultHorizon, Usage: "forecast horizon (only 1D)"}, jobs.DefaultHorizon),
@@ -78,10 +78,8 @@ func forecastCommand(e *env) *cli.Command {
 				return err
 			}
 			run := func(s store.Store) error {
+				// A dry run reads the store (for the weights) but writes nothing.
 				job := &jobs.ForecastJob{Source: source(c, s), Store: s, Log: e.log, Runs: runs}
-				if cfg.DryRun {
-					job.Store = nil
-				}
 				res, err := job.Run(c.Context, cfg)
 				if c.Bool("json") {
 					if jerr := printForecastsJSON(e.out, res); jerr != nil && err == nil {
@@ -95,10 +93,12 @@ func forecastCommand(e *env) *cli.Command {
 				}
 				return err
 			}
-			if cfg.DryRun && c.String("data") != "postgres" && c.String("data") != "store" {
+			needsStore := cfg.WeightMethod.NeedsHistory() || cfg.WeightMethod == forecast.Calibrated
+			if cfg.DryRun && !needsStore && c.String("data") != "postgres" && c.String("data") != "store" {
 				return run(nil)
 			}
-			return withStore(c, e, true, run)
+			// A dry run does not migrate: it writes nothing.
+			return withStore(c, e, !cfg.DryRun, run)
 		},
 	}
 }

@@ -34,6 +34,9 @@ func printForecasts(w io.Writer, res jobs.ForecastResult) {
 		}
 	}
 	for _, r := range res.Symbols {
+		for _, e := range sortedKeysString(r.WeightNotes) {
+			fmt.Fprintf(w, "%s: %s: %s\n", r.Symbol, e, r.WeightNotes[e])
+		}
 		if r.Err != nil {
 			fmt.Fprintf(w, "%s: FAILED: %v\n", r.Symbol, r.Err)
 		}
@@ -198,6 +201,15 @@ func priceInterval(f store.Forecast) (lo, hi float64) {
 }
 
 func sortedNames(m map[string]error) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeysString(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -12,12 +12,15 @@ type WeightMethod string
 
 // Weight methods. Default uses the weights of the ensemble's definition;
 // SimpleAvg weighs every member equally; InverseRMSE and Ridge fit weights
-// on the members' past errors.
+// on the members' past errors; Calibrated uses the weights walk-forward
+// validation decided for the symbol (DESIGN §5), which the forecast job
+// reads from the store: Weights does not compute them.
 const (
 	WeightsDefault WeightMethod = "default"
 	SimpleAvg      WeightMethod = "simple_avg"
 	InverseRMSE    WeightMethod = "inverse_rmse"
 	Ridge          WeightMethod = "ridge"
+	Calibrated     WeightMethod = "calibrated"
 )
 
 // MinWeightHistory is the fewest past forecasts, with a prediction from every
@@ -31,10 +34,10 @@ const RidgePenalty = 0.01
 // ParseWeightMethod validates a method name.
 func ParseWeightMethod(s string) (WeightMethod, error) {
 	switch m := WeightMethod(s); m {
-	case WeightsDefault, SimpleAvg, InverseRMSE, Ridge:
+	case WeightsDefault, SimpleAvg, InverseRMSE, Ridge, Calibrated:
 		return m, nil
 	}
-	return "", fmt.Errorf("forecast: unknown weight method %q (want default, simple_avg, inverse_rmse or ridge)", s)
+	return "", fmt.Errorf("forecast: unknown weight method %q (want default, simple_avg, inverse_rmse, ridge or calibrated)", s)
 }
 
 // NeedsHistory reports whether the method fits weights on past forecasts.
@@ -66,6 +69,8 @@ func Weights(method WeightMethod, e Ensemble, h History) ([]float64, error) {
 		}
 		return w, nil
 	case InverseRMSE, Ridge:
+	case Calibrated:
+		return nil, fmt.Errorf("forecast: calibrated weights of ensemble %s come from walk-forward validation, not from Weights", e.Name)
 	default:
 		return nil, fmt.Errorf("forecast: unknown weight method %q", method)
 	}

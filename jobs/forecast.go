@@ -53,7 +53,10 @@ type ForecastConfig struct {
 	// band, epochs).
 	Model forecast.Options
 	// WeightMethod sets the ensemble weights. Default forecast.WeightsDefault
-	// (the weights of DESIGN §4).
+	// (the weights of DESIGN §4). forecast.Calibrated reads each symbol's
+	// and ensemble's current weights from the store (the latest
+	// ensemble_weights row effective on or before the as-of date), and
+	// uses the defaults, saying so, where validation has decided none.
 	WeightMethod forecast.WeightMethod
 	// WeightLookback is how many past matured forecasts inverse_rmse and
 	// ridge learn from. Default DefaultWeightLookback.
@@ -91,6 +94,10 @@ type SymbolResult struct {
 	// FailedEnsembles lists the ensembles that produced no forecast for
 	// this symbol while others did.
 	FailedEnsembles map[string]error
+	// WeightNotes says, per ensemble, where calibrated weights came from
+	// (the ensemble_weights row) or that there were none and the defaults
+	// were used; empty for the other weight methods.
+	WeightNotes map[string]string
 }
 
 // ForecastResult is the outcome of a run.
@@ -167,7 +174,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	if err := runs.validate(); err != nil {
 		return ForecastResult{}, err
 	}
-	if j.Store == nil && !cfg.DryRun {
+	if j.Store == nil && (!cfg.DryRun || cfg.WeightMethod.NeedsHistory() || cfg.WeightMethod == forecast.Calibrated) {
 		return ForecastResult{}, errors.New("jobs: forecast: no store configured")
 	}
 	now := j.Now
@@ -262,7 +269,14 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 					return
 				}
 			}
-			r.Forecasts, r.LostModels, r.FailedEnsembles, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i], past)
+			var validated map[string]*store.EnsembleWeights
+			if cfg.WeightMethod == forecast.Calibrated {
+				if validated, r.Err = currentWeights(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.Ensembles); r.Err != nil {
+					return
+				}
+				r.WeightNotes = weightNotes(cfg.Ensembles, validated)
+			}
+			r.Forecasts, r.LostModels, r.FailedEnsembles, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i], past, validated)
 			if r.Err == nil && !cfg.DryRun {
 				if err := j.Store.SaveForecasts(ctx, r.Forecasts); err != nil {
 					r.Err = err
@@ -351,7 +365,10 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 // past holds the symbol's matured forecasts before asOf, from which the
 // fitted weight methods learn; their realised returns end on or before asOf,
 // so no weight sees the future.
-func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf time.Time, bars []marketdata.Bar, past []store.Forecast) (out []store.Forecast, lost, failedEns map[string]error, err error) {
+//
+// validated holds, for forecast.Calibrated, each ensemble's current weights
+// row (nil where validation has decided none: the defaults are used).
+func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf time.Time, bars []marketdata.Bar, past []store.Forecast, validated map[string]*store.EnsembleWeights) (out []store.Forecast, lost, failedEns map[string]error, err error) {
 	sym := bars[0].Symbol
 	at := marketdata.IndexOf(bars, asOf)
 	if at < 0 {
@@ -401,8 +418,11 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 	}
 	hash := dataHash(train)
 	for _, e := range cfg.Ensembles {
-		weights, err := forecast.Weights(cfg.WeightMethod, e, weightHistory(past, e, cfg.WeightLookback))
-		if err != nil {
+		var weights []float64
+		var weightsID *int64
+		if cfg.WeightMethod == forecast.Calibrated {
+			weights, weightsID = validatedWeights(e, validated[e.Name])
+		} else if weights, err = forecast.Weights(cfg.WeightMethod, e, weightHistory(past, e, cfg.WeightLookback)); err != nil {
 			failedEns[e.Name] = err
 			continue
 		}
@@ -439,7 +459,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 			Price: last.AdjClose * math.Exp(c.Mu), Volatility: c.Sigma, PBear: c.PBear, PNeutral: c.PNeutral,
 			PBull: c.PBull, Label: string(c.Label), Confidence: c.Confidence, Agreement: c.Agreement,
 			CILower: c.CILower, CIUpper: c.CIUpper, ModelsUsed: used, Weights: c.Weights, Components: rows,
-			DataHash: hash, TrainBars: len(train), Seed: cfg.Model.Seed, CodeVersion: cfg.CodeVersion,
+			DataHash: hash, TrainBars: len(train), Seed: cfg.Model.Seed, CodeVersion: cfg.CodeVersion, WeightsID: weightsID,
 			RealisedReturn: realised,
 		})
 	}
