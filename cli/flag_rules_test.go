@@ -32,7 +32,7 @@ func TestFlagValues(t *testing.T) {
 		{append(fc, "--symbols", "AAPL,,MSFT"), `forecast: --symbols "AAPL,,MSFT": want a comma-separated list of symbols`},
 		{append(fc, "--symbols", "../AAPL"), `forecast: --symbols "../AAPL": want a comma-separated list of symbols (letters, digits and . - _ ^ =)`},
 		{append(fc, "--canary-symbols", ""), `forecast: --canary-symbols (CANARY_SYMBOLS) "": want a comma-separated list of symbols`},
-		{append(fc, "--weights", ""), `forecast: --weights (ENSEMBLE_OPTIMIZATION_METHOD) "": want default, simple_avg, inverse_rmse or ridge`},
+		{append(fc, "--weights", ""), `forecast: --weights (ENSEMBLE_OPTIMIZATION_METHOD) "": want default, simple_avg, inverse_rmse, ridge or calibrated`},
 		{append(fc, "--weight-lookback", "0"), `forecast: --weight-lookback 0: want an integer of at least 20`},
 		{append(fc, "--horizon", "5D"), `forecast: --horizon "5D": want 1D`},
 		{append(fc, "--as-of", ""), `forecast: --as-of "": want a date, YYYY-MM-DD`},
