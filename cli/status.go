@@ -21,7 +21,9 @@ func statusCommand(e *env) *cli.Command {
 			"canary jobs record its realised return. For each symbol and ensemble, over the last\n" +
 			"--window matured forecasts: RMSE and MAE of the return, RMSE relative to the legacy\n" +
 			"ensemble and to the naive model on the same dates (below 1 is better), directional\n" +
-			"accuracy, and the coverage of the 90% interval.",
+			"accuracy, and the coverage of the 90% interval. Then, per symbol and ensemble, the latest\n" +
+			"walk-forward window (runner validate): its RMSEs, divergence and level, and the weights\n" +
+			"in force (runner forecast --weights calibrated).",
 		Flags: []cli.Flag{
 			symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to report (default: every symbol with matured forecasts)"}),
 			intAtLeast(&cli.IntFlag{Name: "window", Value: jobs.DefaultStatusWindow, Usage: "latest matured forecasts per symbol and ensemble (at least 1)"}, 1),
@@ -37,14 +39,42 @@ func statusCommand(e *env) *cli.Command {
 				}
 				if len(rows) == 0 {
 					fmt.Fprintln(e.out, "no matured forecasts yet")
+				} else {
+					tw := tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0)
+					fmt.Fprintln(tw, "SYMBOL\tENSEMBLE\tN\tFROM\tTO\tRMSE\tMAE\tVS LEGACY\tVS NAIVE\tDIRECTION\tCOVERAGE 90%")
+					for _, r := range rows {
+						fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.6f\t%.6f\t%s\t%s\t%.1f%%\t%.1f%%\n", r.Symbol, r.Ensemble, r.N,
+							r.From.Format(marketdata.DateLayout), r.To.Format(marketdata.DateLayout), r.RMSE, r.MAE,
+							relative(r.RelLegacy), relative(r.RelNaive), 100*r.DirectionalAccuracy, 100*r.Coverage)
+					}
+					if err := tw.Flush(); err != nil {
+						return err
+					}
+				}
+				vs, err := job.ValidationStatus(c.Context, jobs.StatusConfig{Symbols: upper(c.StringSlice("symbols")),
+					Horizon: c.String("horizon")})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(e.out)
+				if len(vs) == 0 {
+					fmt.Fprintln(e.out, "no validation yet: run runner validate")
 					return nil
 				}
 				tw := tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "SYMBOL\tENSEMBLE\tN\tFROM\tTO\tRMSE\tMAE\tVS LEGACY\tVS NAIVE\tDIRECTION\tCOVERAGE 90%")
-				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.6f\t%.6f\t%s\t%s\t%.1f%%\t%.1f%%\n", r.Symbol, r.Ensemble, r.N,
-						r.From.Format(marketdata.DateLayout), r.To.Format(marketdata.DateLayout), r.RMSE, r.MAE,
-						relative(r.RelLegacy), relative(r.RelNaive), 100*r.DirectionalAccuracy, 100*r.Coverage)
+				fmt.Fprintln(tw, "SYMBOL\tENSEMBLE\tVALIDATED\tWINDOW\tVAL RMSE\tTEST RMSE\tDIVERGENCE\tLEVEL\tCURRENT WEIGHTS")
+				for _, r := range vs {
+					validated, window, val, test, div, level := "-", "-", "-", "-", "-", "-"
+					if m := r.Latest; m != nil {
+						validated, window = day(m.ValidationDate), fmt.Sprint(m.WindowID)
+						val, test, div = fmt.Sprintf("%.6f", m.ValRMSE), fmt.Sprintf("%.6f", m.TestRMSE), fmt.Sprintf("%.4f", m.Divergence)
+						level = r.Level
+					}
+					weights := "defaults (none validated)"
+					if w := r.Weights; w != nil {
+						weights = fmt.Sprintf("%s (%s, from %s)", weightList(w.Weights), w.Source, day(w.EffectiveAt))
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Symbol, r.Ensemble, validated, window, val, test, div, level, weights)
 				}
 				return tw.Flush()
 			})

@@ -66,3 +66,29 @@ func TestForecastCalibratedWeights(t *testing.T) {
 	require.InDelta(t, 0.5, fs[1].Weights["naive"], 1e-15)
 	require.InDelta(t, 0.5*naiveMu["MSFT"], fs[1].Return, 1e-15)
 }
+
+// TestValidationStatus: runner status reports each symbol's latest window
+// per ensemble (by model count), its level, and the weights in force.
+func TestValidationStatus(t *testing.T) {
+	job, s := newJob(t)
+	ctx := context.Background()
+	older := weightsWindow(asOf.AddDate(0, 0, -30), 1, store.WeightsCalibrated, map[string]float64{"arima_garch": 0.7, "lstm": 0.3})
+	latest := weightsWindow(asOf, 22, store.WeightsReverted, map[string]float64{"arima_garch": 0.5, "lstm": 0.5})
+	for _, w := range []*store.ValidationWindow{&older, &latest} {
+		w.Ensemble, w.Weights.Ensemble = "candidate", "candidate"
+		w.Metrics.ModelsUsed = []string{"arima_garch", "lstm"}
+	}
+	latest.Metrics.Divergence, latest.Weights.Divergence = 0.25, 0.25 // above 0.20: overfitting
+	require.NoError(t, s.SaveValidationWindows(ctx, []store.ValidationWindow{older}))
+	require.NoError(t, s.SaveValidationWindows(ctx, []store.ValidationWindow{latest}))
+	sj := &jobs.StatusJob{Source: job.Source, Store: s}
+	rows, err := sj.ValidationStatus(ctx, jobs.StatusConfig{Symbols: []string{"AAPL", "MSFT"}})
+	require.NoError(t, err)
+	require.Len(t, rows, 1, "MSFT has no validation; AAPL only candidate rows")
+	r := rows[0]
+	require.Equal(t, "candidate", r.Ensemble)
+	require.Equal(t, 22, r.Latest.WindowID)
+	require.Equal(t, "overfitting", r.Level)
+	require.Equal(t, store.WeightsReverted, r.Weights.Source)
+	require.Equal(t, 0.5, r.Weights.Weights["lstm"])
+}
