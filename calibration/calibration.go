@@ -1,0 +1,136 @@
+package calibration
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+)
+
+// Sample is one out-of-sample one-step forecast and what followed.
+type Sample struct {
+	Mu, Sigma float64 // the raw predictive distribution's mean and standard deviation
+	Realised  float64 // the log return that followed
+}
+
+// Calibration is a fitted calibration (see the package documentation). Its
+// exported fields are all Apply and CRPS read, so a calibration restored
+// from storage field by field works as the one Fit returned.
+type Calibration struct {
+	Config // as given to Fit, defaults filled in
+
+	N int // samples fitted
+	// QLo and QHi are the conformal quantiles of z at miscoverage Alpha.
+	QLo, QHi float64
+	// Z holds the N standardised residuals (r - mu)/sigma, sorted.
+	Z []float64
+	// Prob is the recalibration fitted, Platt or Isotonic.
+	Prob ProbMethod
+	// PlattA and PlattB are Platt's P'(up) = 1/(1 + exp(-(A logit(p) + B))).
+	PlattA, PlattB float64
+	// IsoX and IsoY are the isotonic fit's thresholds: P'(up) is their
+	// linear interpolation, p clipped to [IsoX[0], IsoX[last]].
+	IsoX, IsoY []float64
+	// Alpha is the interval's miscoverage: 1 - Level, or the final alpha of
+	// the adaptive recursion when Adaptive.
+	Alpha float64
+}
+
+// Fit calibrates on samples, oldest first. Too few samples for the interval
+// or the method, a non-finite sample or one with sigma <= 0, and outcomes
+// that Platt scaling cannot fit are errors. An invalid cfg panics.
+func Fit(samples []Sample, cfg Config) (*Calibration, error) {
+	c, err := fit(samples, cfg.withDefaults())
+	if err != nil {
+		return nil, fmt.Errorf("calibration: %w", err)
+	}
+	return c, nil
+}
+
+// fit is Fit on a config with its defaults, its errors without the package
+// prefix.
+func fit(samples []Sample, cfg Config) (*Calibration, error) {
+	n := len(samples)
+	a := 1 - cfg.Level
+	if need := conformalMin(a); n < need {
+		return nil, fmt.Errorf("%d samples: a %g%% conformal interval needs at least %d", n, 100*cfg.Level, need)
+	}
+	prob := cfg.Method
+	if prob == Auto {
+		prob = Platt
+		if n >= IsotonicMin {
+			prob = Isotonic
+		}
+	}
+	if need := map[ProbMethod]int{Platt: MinPlatt, Isotonic: IsotonicMin}[prob]; n < need {
+		return nil, fmt.Errorf("%d samples: %s needs at least %d", n, prob, need)
+	}
+	z := make([]float64, n)
+	for i, s := range samples {
+		if !finite(s.Mu) || !finite(s.Sigma) || !finite(s.Realised) {
+			return nil, fmt.Errorf("sample %d: non-finite %+v", i, s)
+		}
+		if s.Sigma <= 0 {
+			return nil, fmt.Errorf("sample %d: sigma %v is not positive", i, s.Sigma)
+		}
+		z[i] = (s.Realised - s.Mu) / s.Sigma
+	}
+	c := &Calibration{Config: cfg, N: n, Prob: prob, Alpha: a}
+	if cfg.Adaptive {
+		c.Alpha = aci(z, a, cfg.Gamma, conformalMin(a))
+	}
+	c.Z = slices.Clone(z)
+	slices.Sort(c.Z)
+	c.QLo, c.QHi = conformalQuantiles(c.Z, c.Alpha)
+
+	// Leave-one-out P(up) of each sample and its outcome.
+	p := make([]float64, n)
+	up := make([]bool, n)
+	for i, s := range samples {
+		t := -s.Mu / s.Sigma
+		k := c.above(t)
+		if z[i] > t {
+			k--
+		}
+		p[i] = float64(k) / float64(n-1)
+		up[i] = s.Realised > 0
+	}
+	switch prob {
+	case Platt:
+		x := make([]float64, n)
+		eps := plattClip(n)
+		for i := range p {
+			x[i] = plattFeature(p[i], eps)
+		}
+		var err error
+		if c.PlattA, c.PlattB, err = fitPlatt(x, up); err != nil {
+			return nil, fmt.Errorf("%d samples: %w", n, err)
+		}
+	case Isotonic:
+		c.IsoX, c.IsoY = fitIsotonic(p, up)
+	}
+	return c, nil
+}
+
+// above is #{z > t}.
+func (c *Calibration) above(t float64) int {
+	return len(c.Z) - sort.Search(len(c.Z), func(i int) bool { return c.Z[i] > t })
+}
+
+// below is #{z < t}.
+func (c *Calibration) below(t float64) int {
+	return sort.Search(len(c.Z), func(i int) bool { return c.Z[i] >= t })
+}
+
+// recalibrate maps the calibrated distribution's P(up) to P'(up).
+func (c *Calibration) recalibrate(p float64) float64 {
+	switch c.Prob {
+	case Platt:
+		return sigmoid(c.PlattA*plattFeature(p, plattClip(c.N)) + c.PlattB)
+	case Isotonic:
+		return isotonicPredict(c.IsoX, c.IsoY, p)
+	}
+	panic(fmt.Sprintf("calibration: unknown fitted method %q", c.Prob))
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
