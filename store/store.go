@@ -8,6 +8,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"time"
 
 	"runner/marketdata"
@@ -59,7 +61,10 @@ type Store interface {
 	Run(ctx context.Context, id int64) (Run, error)
 
 	// SaveForecasts upserts forecasts, keyed by symbol, horizon, as-of and
-	// ensemble, in one transaction: all are written or none.
+	// ensemble, in one transaction: all are written or none. A rerun
+	// replaces every column but the realised return, the calibration
+	// columns included (nil clears them). A forecast failing
+	// Forecast.CheckFinite is an error, and nothing is written.
 	SaveForecasts(ctx context.Context, fs []Forecast) error
 	// Forecasts returns the forecasts matching f, ordered by symbol,
 	// ensemble and as-of.
@@ -190,8 +195,19 @@ type Forecast struct {
 	Label      string
 	Confidence float64
 	Agreement  float64
-	CILower    float64 // 5% quantile of the return
-	CIUpper    float64 // 95% quantile of the return
+	CILower    float64 // 5% quantile of the return (calibrated when CalibrationID is set)
+	CIUpper    float64 // 95% quantile of the return (calibrated when CalibrationID is set)
+	// CILowerRaw and CIUpperRaw are the raw (uncalibrated) 90% interval,
+	// kept beside CILower and CIUpper; nil when not recorded.
+	CILowerRaw *float64
+	CIUpperRaw *float64
+	// PUp and PUpRaw are P(r > 0), calibrated and raw; nil when not
+	// recorded.
+	PUp    *float64
+	PUpRaw *float64
+	// CalibrationID is the calibrations row the forecast applied; nil when
+	// it applied none.
+	CalibrationID *int64
 
 	ModelsUsed  []string
 	Weights     map[string]float64
@@ -213,6 +229,23 @@ type Forecast struct {
 	MaturedAt time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// CheckFinite returns an error naming the first of the forecast's optional
+// numbers (CILowerRaw, CIUpperRaw, PUp, PUpRaw) that is set and not finite:
+// SQLite would store NaN as NULL, which reads back as not set. SaveForecasts
+// returns it, wrapped, before writing anything.
+func (f Forecast) CheckFinite() error {
+	for _, v := range []struct {
+		name string
+		v    *float64
+	}{{"ci_lower_raw", f.CILowerRaw}, {"ci_upper_raw", f.CIUpperRaw}, {"p_up", f.PUp}, {"p_up_raw", f.PUpRaw}} {
+		if v.v != nil && (math.IsNaN(*v.v) || math.IsInf(*v.v, 0)) {
+			return fmt.Errorf("store: forecast %s %s %s %s: %s is %v", f.Symbol, f.Horizon, f.Ensemble,
+				f.AsOf.Format(time.DateOnly), v.name, *v.v)
+		}
+	}
+	return nil
 }
 
 // RealisedReturn attaches the realised return to every ensemble's forecast

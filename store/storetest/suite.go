@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ValidationPredictionFilter", func(t *testing.T) { testValidationPredictionFilter(t, migrated(t, open)) })
 	t.Run("WalkForwardViews", func(t *testing.T) { testWalkForwardViews(t, migrated(t, open)) })
 	t.Run("MigrateWalkForwardWithData", func(t *testing.T) { testMigrateWalkForwardWithData(t, migrated(t, open)) })
+	t.Run("ForecastCalibrationColumns", func(t *testing.T) { testForecastCalibrationColumns(t, migrated(t, open)) })
 }
 
 func migrated(t *testing.T, open func(t *testing.T) store.Store) store.Store {
