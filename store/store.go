@@ -119,6 +119,35 @@ type Store interface {
 	// horizon by window sequence.
 	DivergenceTrends(ctx context.Context, symbol, horizon string) ([]DivergenceTrend, error)
 
+	// SaveCalibration upserts a calibration (DESIGN §6), keyed by symbol,
+	// horizon, ensemble, method and SampleTo, in one statement, and sets
+	// c.ID: a rerun of the same fit updates the row and gets its id; a
+	// fit with a later SampleTo adds a row, so rows keep their history.
+	// Parameters, Before and After are stored as JSON: a nil map as {},
+	// and a non-finite number is an error (JSON has none), with nothing
+	// written.
+	SaveCalibration(ctx context.Context, c *Calibration) error
+	// LatestCalibration returns the calibration of one symbol, horizon and
+	// ensemble that a forecast as of asOf may apply: of the rows with
+	// SampleTo on or before asOf, the one with the latest SampleTo, then
+	// the latest id (whatever the method). Rows fitted later on later
+	// samples are not seen, so a backfill applies what was known then. It
+	// returns ErrNotFound when there is none.
+	LatestCalibration(ctx context.Context, symbol, horizon, ensemble string, asOf time.Time) (Calibration, error)
+	// Calibrations returns the calibrations of one symbol and horizon, of
+	// one ensemble or of all when ensemble is "", by SampleTo then id.
+	Calibrations(ctx context.Context, symbol, horizon, ensemble string) ([]Calibration, error)
+	// Calibration returns one calibration, or ErrNotFound.
+	//
+	// The calibrations read hold Parameters as encoding/json decodes JSON
+	// into map[string]any: numbers are float64, arrays []any (a []float64
+	// written comes back as []any of float64), objects map[string]any.
+	// A caller with a typed form re-decodes it (json.Marshal the map,
+	// json.Unmarshal into its type). Before and After come back as
+	// written; SampleFrom and SampleTo in UTC (to the microsecond on
+	// PostgreSQL, the millisecond on SQLite).
+	Calibration(ctx context.Context, id int64) (Calibration, error)
+
 	Close() error
 }
 
