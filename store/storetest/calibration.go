@@ -312,3 +312,54 @@ func testForecastCalibrationColumns(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Len(t, fs, 2)
 }
+
+// testMigrateCalibrationWithData reverts 0004 with calibrations and
+// calibrated forecasts present and applies it again: the forecasts keep
+// every other column (the calibrated interval in ci_lower and ci_upper
+// included), the calibration columns and rows are gone, and writing works
+// again.
+func testMigrateCalibrationWithData(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	run := startValidateRun(t, s)
+	c := sampleCalibration(run, "naive", "conformal+platt", "2023-01-03", "2023-12-28")
+	require.NoError(t, s.SaveCalibration(ctx, &c))
+	cal := calibrated(sampleForecast(run), &c.ID)
+	plain := sampleForecast(run)
+	plain.Symbol = "MSFT"
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{cal, plain}))
+	before, err := s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+	require.Len(t, before, 2)
+
+	for {
+		v, err := s.MigrateDown(ctx)
+		require.NoError(t, err)
+		if v <= 4 {
+			require.Equal(t, int64(4), v)
+			break
+		}
+	}
+	_, err = s.Calibrations(ctx, "AAPL", "1D", "")
+	require.Error(t, err, "calibrations is gone")
+	applied, err := s.MigrateUp(ctx)
+	require.NoError(t, err)
+	require.Contains(t, applied, int64(4))
+
+	after, err := s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+	want := before
+	for i := range want {
+		want[i].CILowerRaw, want[i].CIUpperRaw, want[i].PUp, want[i].PUpRaw, want[i].CalibrationID = nil, nil, nil, nil, nil
+	}
+	require.Equal(t, want, after)
+	require.Equal(t, -0.0172, after[0].CILower, "the calibrated interval stays")
+	none, err := s.Calibrations(ctx, "AAPL", "1D", "")
+	require.NoError(t, err)
+	require.Empty(t, none)
+
+	require.NoError(t, s.SaveCalibration(ctx, &c))
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{calibrated(sampleForecast(run), &c.ID)}))
+	fs, err := s.Forecasts(ctx, store.ForecastFilter{Symbol: "AAPL"})
+	require.NoError(t, err)
+	require.Equal(t, &c.ID, fs[0].CalibrationID)
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CalibrationHistory", func(t *testing.T) { testCalibrationHistory(t, migrated(t, open)) })
 	t.Run("LatestCalibration", func(t *testing.T) { testLatestCalibration(t, migrated(t, open)) })
 	t.Run("CalibrationFailedWrite", func(t *testing.T) { testCalibrationFailedWrite(t, migrated(t, open)) })
+	t.Run("MigrateCalibrationWithData", func(t *testing.T) { testMigrateCalibrationWithData(t, migrated(t, open)) })
 }
 
 func migrated(t *testing.T, open func(t *testing.T) store.Store) store.Store {
