@@ -8,6 +8,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"time"
 
 	"runner/marketdata"
@@ -59,7 +61,10 @@ type Store interface {
 	Run(ctx context.Context, id int64) (Run, error)
 
 	// SaveForecasts upserts forecasts, keyed by symbol, horizon, as-of and
-	// ensemble, in one transaction: all are written or none.
+	// ensemble, in one transaction: all are written or none. A rerun
+	// replaces every column but the realised return, the calibration
+	// columns included (nil clears them). A forecast failing
+	// Forecast.CheckFinite is an error, and nothing is written.
 	SaveForecasts(ctx context.Context, fs []Forecast) error
 	// Forecasts returns the forecasts matching f, ordered by symbol,
 	// ensemble and as-of.
@@ -113,6 +118,35 @@ type Store interface {
 	// DivergenceTrends reads vw_divergence_trends for one symbol and
 	// horizon by window sequence.
 	DivergenceTrends(ctx context.Context, symbol, horizon string) ([]DivergenceTrend, error)
+
+	// SaveCalibration upserts a calibration (DESIGN §6), keyed by symbol,
+	// horizon, ensemble, method and SampleTo, in one statement, and sets
+	// c.ID: a rerun of the same fit updates the row and gets its id; a
+	// fit with a later SampleTo adds a row, so rows keep their history.
+	// Parameters, Before and After are stored as JSON: a nil map as {},
+	// and a non-finite number is an error (JSON has none), with nothing
+	// written.
+	SaveCalibration(ctx context.Context, c *Calibration) error
+	// LatestCalibration returns the calibration of one symbol, horizon and
+	// ensemble that a forecast as of asOf may apply: of the rows with
+	// SampleTo on or before asOf, the one with the latest SampleTo, then
+	// the latest id (whatever the method). Rows fitted later on later
+	// samples are not seen, so a backfill applies what was known then. It
+	// returns ErrNotFound when there is none.
+	LatestCalibration(ctx context.Context, symbol, horizon, ensemble string, asOf time.Time) (Calibration, error)
+	// Calibrations returns the calibrations of one symbol and horizon, of
+	// one ensemble or of all when ensemble is "", by SampleTo then id.
+	Calibrations(ctx context.Context, symbol, horizon, ensemble string) ([]Calibration, error)
+	// Calibration returns one calibration, or ErrNotFound.
+	//
+	// The calibrations read hold Parameters as encoding/json decodes JSON
+	// into map[string]any: numbers are float64, arrays []any (a []float64
+	// written comes back as []any of float64), objects map[string]any.
+	// A caller with a typed form re-decodes it (json.Marshal the map,
+	// json.Unmarshal into its type). Before and After come back as
+	// written; SampleFrom and SampleTo in UTC (to the microsecond on
+	// PostgreSQL, the millisecond on SQLite).
+	Calibration(ctx context.Context, id int64) (Calibration, error)
 
 	Close() error
 }
@@ -190,8 +224,19 @@ type Forecast struct {
 	Label      string
 	Confidence float64
 	Agreement  float64
-	CILower    float64 // 5% quantile of the return
-	CIUpper    float64 // 95% quantile of the return
+	CILower    float64 // 5% quantile of the return (calibrated when CalibrationID is set)
+	CIUpper    float64 // 95% quantile of the return (calibrated when CalibrationID is set)
+	// CILowerRaw and CIUpperRaw are the raw (uncalibrated) 90% interval,
+	// kept beside CILower and CIUpper; nil when not recorded.
+	CILowerRaw *float64
+	CIUpperRaw *float64
+	// PUp and PUpRaw are P(r > 0), calibrated and raw; nil when not
+	// recorded.
+	PUp    *float64
+	PUpRaw *float64
+	// CalibrationID is the calibrations row the forecast applied; nil when
+	// it applied none.
+	CalibrationID *int64
 
 	ModelsUsed  []string
 	Weights     map[string]float64
@@ -213,6 +258,23 @@ type Forecast struct {
 	MaturedAt time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// CheckFinite returns an error naming the first of the forecast's optional
+// numbers (CILowerRaw, CIUpperRaw, PUp, PUpRaw) that is set and not finite:
+// SQLite would store NaN as NULL, which reads back as not set. SaveForecasts
+// returns it, wrapped, before writing anything.
+func (f Forecast) CheckFinite() error {
+	for _, v := range []struct {
+		name string
+		v    *float64
+	}{{"ci_lower_raw", f.CILowerRaw}, {"ci_upper_raw", f.CIUpperRaw}, {"p_up", f.PUp}, {"p_up_raw", f.PUpRaw}} {
+		if v.v != nil && (math.IsNaN(*v.v) || math.IsInf(*v.v, 0)) {
+			return fmt.Errorf("store: forecast %s %s %s %s: %s is %v", f.Symbol, f.Horizon, f.Ensemble,
+				f.AsOf.Format(time.DateOnly), v.name, *v.v)
+		}
+	}
+	return nil
 }
 
 // RealisedReturn attaches the realised return to every ensemble's forecast

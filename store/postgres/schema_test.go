@@ -208,8 +208,7 @@ func TestSchemaWalkForward(t *testing.T) {
 		"window_id integer", "validation_date timestamp with time zone", "val_rmse double precision",
 		"test_rmse double precision", "run_id bigint",
 	}, columns("ensemble_weights"))
-	fc := columns("forecasts")
-	require.Equal(t, "weights_id bigint", fc[len(fc)-1])
+	require.Contains(t, columns("forecasts"), "weights_id bigint")
 
 	constraints := func(table string) []string {
 		return query(`SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
@@ -241,4 +240,60 @@ func TestSchemaWalkForward(t *testing.T) {
 		"CREATE INDEX idx_validation_predictions_calibration USING btree (symbol, ensemble, model, span, as_of)",
 	}, query(`SELECT regexp_replace(indexdef, ' ON \S+ USING', ' USING') FROM pg_indexes
 		WHERE schemaname = $1 AND tablename = 'validation_predictions' AND indexname LIKE 'idx_%'`, schema))
+}
+
+// TestSchemaCalibration reads back what migration 0004 adds: the
+// calibrations table, its keys and index, and the calibration columns of
+// forecasts, last and nullable.
+func TestSchemaCalibration(t *testing.T) {
+	ctx := context.Background()
+	url, schema := storetest.Schema(t)
+	s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.MigrateUp(ctx)
+	require.NoError(t, err)
+	query := func(q string, args ...any) []string {
+		rows, err := s.Pool().Query(ctx, q, args...)
+		require.NoError(t, err)
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return out
+	}
+	columns := func(table string) []string {
+		return query(`SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+			|| CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+			FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+			ORDER BY a.attnum`, table)
+	}
+	require.Equal(t, []string{
+		"id bigint NOT NULL", "run_id bigint", "symbol text NOT NULL", "horizon text NOT NULL",
+		"ensemble text NOT NULL", "method text NOT NULL", "parameters jsonb NOT NULL",
+		"sample_from timestamp with time zone NOT NULL", "sample_to timestamp with time zone NOT NULL",
+		"n_samples integer NOT NULL", "before jsonb NOT NULL", "after jsonb NOT NULL",
+		"created_at timestamp with time zone NOT NULL", "updated_at timestamp with time zone NOT NULL",
+	}, columns("calibrations"))
+	fc := columns("forecasts")
+	require.Equal(t, []string{
+		"weights_id bigint", "ci_lower_raw double precision", "ci_upper_raw double precision",
+		"p_up double precision", "p_up_raw double precision", "calibration_id bigint",
+	}, fc[len(fc)-6:])
+
+	constraints := func(table string) []string {
+		return query(`SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE conrelid = $1::regclass ORDER BY conname`, table)
+	}
+	require.Equal(t, []string{
+		"calibrations_n_samples_check CHECK ((n_samples > 0))",
+		"calibrations_pkey PRIMARY KEY (id)",
+		"chk_calibrations_key CHECK (((symbol <> ''::text) AND (horizon <> ''::text) AND (ensemble <> ''::text) AND (method <> ''::text)))",
+		"chk_calibrations_samples CHECK ((sample_from <= sample_to))",
+		"fk_calibrations_run FOREIGN KEY (run_id) REFERENCES forecast_runs(id)",
+		"uq_calibrations UNIQUE (symbol, horizon, ensemble, method, sample_to)",
+	}, constraints("calibrations"))
+	require.Contains(t, constraints("forecasts"), "fk_forecasts_calibration FOREIGN KEY (calibration_id) REFERENCES calibrations(id)")
+	require.Equal(t, []string{
+		"CREATE INDEX idx_calibrations_latest USING btree (symbol, horizon, ensemble, sample_to DESC)",
+	}, query(`SELECT regexp_replace(indexdef, ' ON \S+ USING', ' USING') FROM pg_indexes
+		WHERE schemaname = $1 AND tablename = 'calibrations' AND indexname LIKE 'idx_%'`, schema))
 }

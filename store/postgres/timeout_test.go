@@ -43,12 +43,29 @@ func TestStatementTimeoutFrozenServer(t *testing.T) {
 	run := &store.Run{Kind: "forecast", CodeVersion: "test", Host: "h", StartedAt: time.Now()}
 	require.NoError(t, s.StartRun(ctx, run))
 
+	asOf := time.Date(2024, 3, 28, 0, 0, 0, 0, time.UTC)
 	proxy.Freeze()
 	for name, call := range map[string]func() error{
 		"postgres: finish run " + fmt.Sprint(run.ID): func() error { return s.FinishRun(ctx, run) },
 		"postgres: start run":                        func() error { return s.StartRun(ctx, &store.Run{Kind: "forecast", StartedAt: time.Now()}) },
 		"postgres: forecasts":                        func() error { _, err := s.Forecasts(ctx, store.ForecastFilter{}); return err },
 		"postgres: take the migration lock":          func() error { _, err := s.MigrateUp(ctx); return err },
+		"postgres: save calibration AAPL 1D legacy conformal+platt 2024-03-28": func() error {
+			return s.SaveCalibration(ctx, &store.Calibration{Symbol: "AAPL", Horizon: "1D", Ensemble: "legacy",
+				Method: "conformal+platt", SampleFrom: asOf.AddDate(-1, 0, 0), SampleTo: asOf, NSamples: 250})
+		},
+		"postgres: latest calibration AAPL 1D legacy 2024-03-28T00:00:00Z": func() error {
+			_, err := s.LatestCalibration(ctx, "AAPL", "1D", "legacy", asOf)
+			return err
+		},
+		"postgres: current weights AAPL 1D legacy 2024-03-28": func() error {
+			_, err := s.CurrentWeights(ctx, "AAPL", "1D", "legacy", asOf)
+			return err
+		},
+		"postgres: save validation windows": func() error {
+			return s.SaveValidationWindows(ctx, []store.ValidationWindow{{Ensemble: "legacy",
+				Metrics: store.ValidationMetrics{Symbol: "AAPL", Horizon: "1D", ValidationDate: asOf, WindowID: 1}}})
+		},
 	} {
 		began := time.Now()
 		err := call()

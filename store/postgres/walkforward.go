@@ -18,7 +18,7 @@ var predictionColumns = []string{"symbol", "horizon", "ensemble", "model", "wind
 // SaveValidationWindows writes walk-forward windows in one transaction:
 // metrics upserted, alerts and predictions replaced (predictions by COPY),
 // weights upserted.
-func (s *Store) SaveValidationWindows(ctx context.Context, ws []store.ValidationWindow) error {
+func (s *Store) SaveValidationWindows(ctx context.Context, ws []store.ValidationWindow) (err error) {
 	done := make([]store.ValidationWindow, len(ws))
 	for i, w := range ws {
 		var err error
@@ -26,7 +26,9 @@ func (s *Store) SaveValidationWindows(ctx context.Context, ws []store.Validation
 			return fmt.Errorf("postgres: save validation windows: %w", err)
 		}
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	ctx, end := s.bound(ctx, "save validation windows")
+	defer func() { err = end(err) }()
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, w := range done {
 			if err := saveWindow(ctx, tx, w); err != nil {
 				m := w.Metrics
@@ -88,7 +90,9 @@ func saveWindow(ctx context.Context, tx pgx.Tx, w store.ValidationWindow) error 
 }
 
 // DivergenceAlerts returns the alerts of one symbol and horizon.
-func (s *Store) DivergenceAlerts(ctx context.Context, symbol, horizon string) ([]store.DivergenceAlert, error) {
+func (s *Store) DivergenceAlerts(ctx context.Context, symbol, horizon string) (_ []store.DivergenceAlert, err error) {
+	ctx, end := s.bound(ctx, "divergence alerts %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	rows, err := s.pool.Query(ctx, `SELECT id, run_id, symbol, horizon, ensemble, validation_date, window_id,
 		level, divergence::float8, threshold::float8, val_rmse::float8, test_rmse::float8, created_at
 		FROM divergence_alerts WHERE symbol = $1 AND horizon = $2
@@ -113,7 +117,9 @@ func (s *Store) DivergenceAlerts(ctx context.Context, symbol, horizon string) ([
 }
 
 // ValidationPredictions returns the predictions matching f.
-func (s *Store) ValidationPredictions(ctx context.Context, f store.ValidationPredictionFilter) ([]store.ValidationPrediction, error) {
+func (s *Store) ValidationPredictions(ctx context.Context, f store.ValidationPredictionFilter) (_ []store.ValidationPrediction, err error) {
+	ctx, end := s.bound(ctx, "validation predictions")
+	defer func() { err = end(err) }()
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -155,7 +161,9 @@ func (s *Store) ValidationPredictions(ctx context.Context, f store.ValidationPre
 }
 
 // OverfittingSymbols reads vw_overfitting_symbols.
-func (s *Store) OverfittingSymbols(ctx context.Context) ([]store.OverfittingSymbol, error) {
+func (s *Store) OverfittingSymbols(ctx context.Context) (_ []store.OverfittingSymbol, err error) {
+	ctx, end := s.bound(ctx, "overfitting symbols")
+	defer func() { err = end(err) }()
 	rows, err := s.pool.Query(ctx, `SELECT symbol, horizon, overfitting_count, latest_overfitting,
 		avg_divergence::float8, max_divergence::float8 FROM vw_overfitting_symbols ORDER BY symbol, horizon`)
 	if err != nil {
@@ -174,7 +182,9 @@ func (s *Store) OverfittingSymbols(ctx context.Context) ([]store.OverfittingSymb
 }
 
 // DivergenceTrends reads vw_divergence_trends for one symbol and horizon.
-func (s *Store) DivergenceTrends(ctx context.Context, symbol, horizon string) ([]store.DivergenceTrend, error) {
+func (s *Store) DivergenceTrends(ctx context.Context, symbol, horizon string) (_ []store.DivergenceTrend, err error) {
+	ctx, end := s.bound(ctx, "divergence trends %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	rows, err := s.pool.Query(ctx, `SELECT symbol, horizon, validation_date, window_id, model_count,
 		divergence::float8, is_overfitting, window_sequence FROM vw_divergence_trends
 		WHERE symbol = $1 AND horizon = $2 ORDER BY window_sequence`, symbol, horizon)

@@ -61,7 +61,9 @@ func upsertWeights(ctx context.Context, tx pgx.Tx, w store.EnsembleWeights) erro
 }
 
 // CurrentWeights returns the weights in force at the end of asOf's day.
-func (s *Store) CurrentWeights(ctx context.Context, symbol, horizon, ensemble string, asOf time.Time) (store.EnsembleWeights, error) {
+func (s *Store) CurrentWeights(ctx context.Context, symbol, horizon, ensemble string, asOf time.Time) (_ store.EnsembleWeights, err error) {
+	ctx, end := s.bound(ctx, "current weights %s %s %s %s", symbol, horizon, ensemble, asOf.Format(time.DateOnly))
+	defer func() { err = end(err) }()
 	rows, err := s.pool.Query(ctx, `SELECT `+weightsColumns+` FROM ensemble_weights
 		WHERE symbol = $1 AND horizon = $2 AND ensemble = $3 AND effective_at < $4
 		ORDER BY effective_at DESC LIMIT 1`, symbol, horizon, ensemble, nextDay(asOf))
@@ -77,7 +79,9 @@ func (s *Store) CurrentWeights(ctx context.Context, symbol, horizon, ensemble st
 }
 
 // WeightsHistory returns the weights rows of one symbol and horizon.
-func (s *Store) WeightsHistory(ctx context.Context, symbol, horizon, ensemble string) ([]store.EnsembleWeights, error) {
+func (s *Store) WeightsHistory(ctx context.Context, symbol, horizon, ensemble string) (_ []store.EnsembleWeights, err error) {
+	ctx, end := s.bound(ctx, "weights history %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	q := `SELECT ` + weightsColumns + ` FROM ensemble_weights WHERE symbol = $1 AND horizon = $2`
 	args := []any{symbol, horizon}
 	if ensemble != "" {

@@ -14,10 +14,16 @@ import (
 const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, served, last_price,
 	forecast_return, forecast_price, forecast_volatility, p_bearish, p_neutral, p_bullish, label,
 	confidence, agreement, ci_lower, ci_upper, model_count, models_used, weights, components,
-	data_hash, train_bars, seed, code_version, realised_return, weights_id`
+	data_hash, train_bars, seed, code_version, realised_return, weights_id, ci_lower_raw, ci_upper_raw,
+	p_up, p_up_raw, calibration_id`
 
 // SaveForecasts upserts forecasts in one transaction.
 func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err error) {
+	for _, f := range fs {
+		if err := f.CheckFinite(); err != nil {
+			return fmt.Errorf("sqlite: save forecasts: %w", err)
+		}
+	}
 	ctx, end := s.bound(ctx, "save forecasts")
 	defer func() { err = end(err) }()
 	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
@@ -39,7 +45,8 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 				matured = fmtTime(time.Now())
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO forecasts (`+forecastColumns+`, matured_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+					?, ?, ?, ?, ?, ?)
 				ON CONFLICT (symbol, horizon, as_of, ensemble) DO UPDATE SET
 					run_id = excluded.run_id, target_date = excluded.target_date, served = excluded.served,
 					last_price = excluded.last_price, forecast_return = excluded.forecast_return,
@@ -50,13 +57,16 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 					models_used = excluded.models_used, weights = excluded.weights, components = excluded.components,
 					data_hash = excluded.data_hash, train_bars = excluded.train_bars, seed = excluded.seed,
 					code_version = excluded.code_version, weights_id = excluded.weights_id,
+					ci_lower_raw = excluded.ci_lower_raw, ci_upper_raw = excluded.ci_upper_raw, p_up = excluded.p_up,
+					p_up_raw = excluded.p_up_raw, calibration_id = excluded.calibration_id,
 					realised_return = COALESCE(forecasts.realised_return, excluded.realised_return),
 					matured_at = COALESCE(forecasts.matured_at, excluded.matured_at),
 					updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
 				f.RunID, f.Symbol, f.Horizon, f.AsOf.Format(dateLayout), f.TargetDate.Format(dateLayout), f.Ensemble,
 				f.Served, f.LastPrice, f.Return, f.Price, f.Volatility, f.PBear, f.PNeutral, f.PBull, f.Label,
 				f.Confidence, f.Agreement, f.CILower, f.CIUpper, len(f.ModelsUsed), models, weights, comps,
-				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn, f.WeightsID, matured)
+				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn, f.WeightsID, f.CILowerRaw,
+				f.CIUpperRaw, f.PUp, f.PUpRaw, f.CalibrationID, matured)
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format(dateLayout), err)
 			}
@@ -115,13 +125,16 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []stor
 			models, weights, comps         string
 			modelCount                     int
 			realised, fcErr                sql.NullFloat64
-			weightsID                      sql.NullInt64
+			ciLowerRaw, ciUpperRaw         sql.NullFloat64
+			pUp, pUpRaw                    sql.NullFloat64
+			weightsID, calibrationID       sql.NullInt64
 			matured                        sql.NullString
 		)
 		err := rows.Scan(&r.ID, &r.RunID, &r.Symbol, &r.Horizon, &asOf, &target, &r.Ensemble, &r.Served,
 			&r.LastPrice, &r.Return, &r.Price, &r.Volatility, &r.PBear, &r.PNeutral, &r.PBull, &r.Label,
 			&r.Confidence, &r.Agreement, &r.CILower, &r.CIUpper, &modelCount, &models, &weights, &comps,
-			&r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &realised, &weightsID, &fcErr, &matured, &created, &updated)
+			&r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &realised, &weightsID, &ciLowerRaw, &ciUpperRaw,
+			&pUp, &pUpRaw, &calibrationID, &fcErr, &matured, &created, &updated)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: forecasts: %w", err)
 		}
@@ -130,9 +143,9 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []stor
 		r.CreatedAt, _ = parseTime(created)
 		r.UpdatedAt, _ = parseTime(updated)
 		r.RealisedReturn, r.ForecastError = nullFloat(realised), nullFloat(fcErr)
-		if weightsID.Valid {
-			r.WeightsID = &weightsID.Int64
-		}
+		r.CILowerRaw, r.CIUpperRaw = nullFloat(ciLowerRaw), nullFloat(ciUpperRaw)
+		r.PUp, r.PUpRaw = nullFloat(pUp), nullFloat(pUpRaw)
+		r.WeightsID, r.CalibrationID = nullInt64(weightsID), nullInt64(calibrationID)
 		if matured.Valid {
 			r.MaturedAt, _ = parseTime(matured.String)
 		}
@@ -173,4 +186,12 @@ func (s *Store) SetRealisedReturns(ctx context.Context, rs []store.RealisedRetur
 		return 0, fmt.Errorf("sqlite: set realised returns: %w", err)
 	}
 	return n, nil
+}
+
+func nullInt64(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
 }

@@ -146,8 +146,7 @@ func TestSchemaWalkForward(t *testing.T) {
 		"source TEXT", "calibrated_weights TEXT", "window_id INTEGER", "validation_date TEXT",
 		"val_rmse REAL", "test_rmse REAL", "run_id INTEGER",
 	}, columns("ensemble_weights"))
-	fc := columns("forecasts")
-	require.Equal(t, "weights_id INTEGER", fc[len(fc)-1])
+	require.Contains(t, columns("forecasts"), "weights_id INTEGER")
 
 	// Unique keys and indexes, key columns in order.
 	indexes := func(table string) []string {
@@ -172,7 +171,7 @@ func TestSchemaWalkForward(t *testing.T) {
 	}
 	require.Equal(t, []string{"run_id -> forecast_runs(id)"}, fks("divergence_alerts"))
 	require.Equal(t, []string{"run_id -> forecast_runs(id)"}, fks("ensemble_weights"))
-	require.Equal(t, []string{"run_id -> forecast_runs(id)", "weights_id -> ensemble_weights(id)"}, fks("forecasts"))
+	require.Contains(t, fks("forecasts"), "weights_id -> ensemble_weights(id)")
 
 	sql := func(table string) string {
 		return query(`SELECT sql FROM sqlite_master WHERE name = ?`, table)[0]
@@ -181,4 +180,64 @@ func TestSchemaWalkForward(t *testing.T) {
 	require.Contains(t, sql("validation_predictions"), "sigma           REAL    NOT NULL CHECK (sigma > 0)")
 	require.Contains(t, sql("ensemble_weights"), "CONSTRAINT chk_ensemble_weights_source CHECK (source IN ('calibrated', 'reverted'))")
 	require.Contains(t, sql("ensemble_weights"), "CONSTRAINT chk_ensemble_weights_validation CHECK (source IS NULL OR (window_id IS NOT NULL")
+}
+
+// TestSchemaCalibration reads back what migration 0004 adds: the
+// calibrations table, its keys, checks and index, and the calibration
+// columns of forecasts, last and nullable.
+func TestSchemaCalibration(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "runner.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.MigrateUp(ctx)
+	require.NoError(t, err)
+	query := func(q string, args ...any) []string {
+		rows, err := s.DB().QueryContext(ctx, q, args...)
+		require.NoError(t, err)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var v string
+			require.NoError(t, rows.Scan(&v))
+			out = append(out, v)
+		}
+		require.NoError(t, rows.Err())
+		return out
+	}
+	columns := func(table string) []string {
+		return query(`SELECT name || ' ' || type || CASE WHEN "notnull" THEN ' NOT NULL' ELSE '' END
+			FROM pragma_table_info(?) ORDER BY cid`, table)
+	}
+	require.Equal(t, []string{
+		"id INTEGER", "run_id INTEGER", "symbol TEXT NOT NULL", "horizon TEXT NOT NULL", "ensemble TEXT NOT NULL",
+		"method TEXT NOT NULL", "parameters TEXT NOT NULL", "sample_from TEXT NOT NULL", "sample_to TEXT NOT NULL",
+		"n_samples INTEGER NOT NULL", "before TEXT NOT NULL", "after TEXT NOT NULL", "created_at TEXT NOT NULL",
+		"updated_at TEXT NOT NULL",
+	}, columns("calibrations"))
+	fc := columns("forecasts")
+	require.Equal(t, []string{
+		"weights_id INTEGER", "ci_lower_raw REAL", "ci_upper_raw REAL", "p_up REAL", "p_up_raw REAL",
+		"calibration_id INTEGER",
+	}, fc[len(fc)-6:])
+
+	require.Equal(t, []string{
+		"idx_calibrations_latest (symbol, horizon, ensemble, sample_to)",
+		"sqlite_autoindex_calibrations_1 UNIQUE (symbol, horizon, ensemble, method, sample_to)",
+	}, query(`SELECT il.name || CASE WHEN il."unique" THEN ' UNIQUE' ELSE '' END || ' (' ||
+		(SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)) || ')'
+		FROM pragma_index_list('calibrations') il ORDER BY il.name`))
+	require.Equal(t, []string{"1 sample_to"}, query(`SELECT desc || ' ' || name FROM pragma_index_xinfo('idx_calibrations_latest')
+		WHERE key AND name = 'sample_to'`), "sample_to descending")
+	fks := func(table string) []string {
+		return query(`SELECT "from" || ' -> ' || "table" || '(' || "to" || ')' FROM pragma_foreign_key_list(?)
+			ORDER BY "from"`, table)
+	}
+	require.Equal(t, []string{"run_id -> forecast_runs(id)"}, fks("calibrations"))
+	require.Equal(t, []string{"calibration_id -> calibrations(id)", "run_id -> forecast_runs(id)",
+		"weights_id -> ensemble_weights(id)"}, fks("forecasts"))
+	sql := query(`SELECT sql FROM sqlite_master WHERE name = 'calibrations'`)[0]
+	require.Contains(t, sql, "n_samples   INTEGER NOT NULL CHECK (n_samples > 0)")
+	require.Contains(t, sql, "CONSTRAINT chk_calibrations_key CHECK (symbol <> '' AND horizon <> '' AND ensemble <> '' AND method <> '')")
+	require.Contains(t, sql, "CONSTRAINT chk_calibrations_samples CHECK (sample_from <= sample_to)")
 }

@@ -14,7 +14,7 @@ const predictionColumns = `symbol, horizon, ensemble, model, window_id, span, as
 
 // SaveValidationWindows writes walk-forward windows in one transaction:
 // metrics upserted, alerts and predictions replaced, weights upserted.
-func (s *Store) SaveValidationWindows(ctx context.Context, ws []store.ValidationWindow) error {
+func (s *Store) SaveValidationWindows(ctx context.Context, ws []store.ValidationWindow) (err error) {
 	done := make([]store.ValidationWindow, len(ws))
 	for i, w := range ws {
 		var err error
@@ -22,7 +22,9 @@ func (s *Store) SaveValidationWindows(ctx context.Context, ws []store.Validation
 			return fmt.Errorf("sqlite: save validation windows: %w", err)
 		}
 	}
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+	ctx, end := s.bound(ctx, "save validation windows")
+	defer func() { err = end(err) }()
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
 		alert, err := tx.PrepareContext(ctx, `INSERT INTO divergence_alerts
 			(run_id, symbol, horizon, ensemble, validation_date, window_id, level, divergence, threshold,
 			 val_rmse, test_rmse)
@@ -96,7 +98,9 @@ func saveWindow(ctx context.Context, tx *sql.Tx, alert, pred *sql.Stmt, w store.
 }
 
 // DivergenceAlerts returns the alerts of one symbol and horizon.
-func (s *Store) DivergenceAlerts(ctx context.Context, symbol, horizon string) ([]store.DivergenceAlert, error) {
+func (s *Store) DivergenceAlerts(ctx context.Context, symbol, horizon string) (_ []store.DivergenceAlert, err error) {
+	ctx, end := s.bound(ctx, "divergence alerts %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	rows, err := s.db.QueryContext(ctx, `SELECT id, run_id, symbol, horizon, ensemble, validation_date,
 		window_id, level, divergence, threshold, val_rmse, test_rmse, created_at
 		FROM divergence_alerts WHERE symbol = ? AND horizon = ?
@@ -130,7 +134,9 @@ func (s *Store) DivergenceAlerts(ctx context.Context, symbol, horizon string) ([
 }
 
 // ValidationPredictions returns the predictions matching f.
-func (s *Store) ValidationPredictions(ctx context.Context, f store.ValidationPredictionFilter) ([]store.ValidationPrediction, error) {
+func (s *Store) ValidationPredictions(ctx context.Context, f store.ValidationPredictionFilter) (_ []store.ValidationPrediction, err error) {
+	ctx, end := s.bound(ctx, "validation predictions")
+	defer func() { err = end(err) }()
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -186,7 +192,9 @@ func (s *Store) ValidationPredictions(ctx context.Context, f store.ValidationPre
 }
 
 // OverfittingSymbols reads vw_overfitting_symbols.
-func (s *Store) OverfittingSymbols(ctx context.Context) ([]store.OverfittingSymbol, error) {
+func (s *Store) OverfittingSymbols(ctx context.Context) (_ []store.OverfittingSymbol, err error) {
+	ctx, end := s.bound(ctx, "overfitting symbols")
+	defer func() { err = end(err) }()
 	rows, err := s.db.QueryContext(ctx, `SELECT symbol, horizon, overfitting_count, latest_overfitting,
 		avg_divergence, max_divergence FROM vw_overfitting_symbols ORDER BY symbol, horizon`)
 	if err != nil {
@@ -212,7 +220,9 @@ func (s *Store) OverfittingSymbols(ctx context.Context) ([]store.OverfittingSymb
 }
 
 // DivergenceTrends reads vw_divergence_trends for one symbol and horizon.
-func (s *Store) DivergenceTrends(ctx context.Context, symbol, horizon string) ([]store.DivergenceTrend, error) {
+func (s *Store) DivergenceTrends(ctx context.Context, symbol, horizon string) (_ []store.DivergenceTrend, err error) {
+	ctx, end := s.bound(ctx, "divergence trends %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	rows, err := s.db.QueryContext(ctx, `SELECT symbol, horizon, validation_date, window_id, model_count,
 		divergence, is_overfitting, window_sequence FROM vw_divergence_trends
 		WHERE symbol = ? AND horizon = ? ORDER BY window_sequence`, symbol, horizon)

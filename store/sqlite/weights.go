@@ -61,7 +61,9 @@ func upsertWeights(ctx context.Context, tx *sql.Tx, w store.EnsembleWeights) err
 }
 
 // CurrentWeights returns the weights in force at the end of asOf's day.
-func (s *Store) CurrentWeights(ctx context.Context, symbol, horizon, ensemble string, asOf time.Time) (store.EnsembleWeights, error) {
+func (s *Store) CurrentWeights(ctx context.Context, symbol, horizon, ensemble string, asOf time.Time) (_ store.EnsembleWeights, err error) {
+	ctx, end := s.bound(ctx, "current weights %s %s %s %s", symbol, horizon, ensemble, asOf.Format(time.DateOnly))
+	defer func() { err = end(err) }()
 	row := s.db.QueryRowContext(ctx, `SELECT `+weightsColumns+` FROM ensemble_weights
 		WHERE symbol = ? AND horizon = ? AND ensemble = ? AND effective_at < ?
 		ORDER BY effective_at DESC LIMIT 1`, symbol, horizon, ensemble, fmtTime(nextDay(asOf)))
@@ -73,7 +75,9 @@ func (s *Store) CurrentWeights(ctx context.Context, symbol, horizon, ensemble st
 }
 
 // WeightsHistory returns the weights rows of one symbol and horizon.
-func (s *Store) WeightsHistory(ctx context.Context, symbol, horizon, ensemble string) ([]store.EnsembleWeights, error) {
+func (s *Store) WeightsHistory(ctx context.Context, symbol, horizon, ensemble string) (_ []store.EnsembleWeights, err error) {
+	ctx, end := s.bound(ctx, "weights history %s %s", symbol, horizon)
+	defer func() { err = end(err) }()
 	q := `SELECT ` + weightsColumns + ` FROM ensemble_weights WHERE symbol = ? AND horizon = ?`
 	args := []any{symbol, horizon}
 	if ensemble != "" {

@@ -30,6 +30,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ValidationPredictionFilter", func(t *testing.T) { testValidationPredictionFilter(t, migrated(t, open)) })
 	t.Run("WalkForwardViews", func(t *testing.T) { testWalkForwardViews(t, migrated(t, open)) })
 	t.Run("MigrateWalkForwardWithData", func(t *testing.T) { testMigrateWalkForwardWithData(t, migrated(t, open)) })
+	t.Run("ForecastCalibrationColumns", func(t *testing.T) { testForecastCalibrationColumns(t, migrated(t, open)) })
+	t.Run("CalibrationIdempotent", func(t *testing.T) { testCalibrationIdempotent(t, migrated(t, open)) })
+	t.Run("CalibrationHistory", func(t *testing.T) { testCalibrationHistory(t, migrated(t, open)) })
+	t.Run("LatestCalibration", func(t *testing.T) { testLatestCalibration(t, migrated(t, open)) })
+	t.Run("CalibrationFailedWrite", func(t *testing.T) { testCalibrationFailedWrite(t, migrated(t, open)) })
+	t.Run("MigrateCalibrationWithData", func(t *testing.T) { testMigrateCalibrationWithData(t, migrated(t, open)) })
 }
 
 func migrated(t *testing.T, open func(t *testing.T) store.Store) store.Store {
