@@ -19,9 +19,10 @@ type Calibration struct {
 	// Parameters hold everything Apply needs (quantiles, the sorted
 	// standardised residuals, the Platt or isotonic fit), as JSON.
 	Parameters map[string]any
-	// SampleFrom and SampleTo are the as-of dates of the first and last
-	// sample; NSamples their number. A forecast as of a date on or after
-	// SampleTo may use the calibration.
+	// SampleFrom and SampleTo are the target dates of the first and last
+	// sample (the days their realised returns became known); NSamples their
+	// number. A forecast as of a date on or after SampleTo may use the
+	// calibration: every return it learnt from was known by then.
 	SampleFrom time.Time
 	SampleTo   time.Time
 	NSamples   int
