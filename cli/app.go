@@ -91,6 +91,7 @@ func newApp(e *env) *cli.App {
 			statusCommand(e),
 			fitCommand(e),
 			validateCommand(e),
+			calibrateCommand(e),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,

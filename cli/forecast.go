@@ -49,6 +49,7 @@ func forecastCommand(e *env) *cli.Command {
 		intAtLeast(&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "symbols run concurrently (at least 1)"}, 1),
 		&cli.BoolFlag{Name: "dry-run", Usage: "compute and print, write nothing"},
 		&cli.BoolFlag{Name: "json", Usage: "print the forecasts as JSON (components and their fitted configurations included)"},
+		&cli.BoolFlag{Name: "calibrate", Value: true, Usage: "apply each symbol's and ensemble's latest calibration (runner calibrate); the raw interval is kept beside it"},
 	}
 	for _, f := range enableFlags {
 		flags = append(flags, &cli.BoolFlag{Name: f.flag, EnvVars: []string{f.env}, Value: true,
@@ -94,11 +95,17 @@ func forecastCommand(e *env) *cli.Command {
 				return err
 			}
 			needsStore := cfg.WeightMethod.NeedsHistory() || cfg.WeightMethod == forecast.Calibrated
-			if cfg.DryRun && !needsStore && c.String("data") != "postgres" && c.String("data") != "store" {
+			if cfg.DryRun && !needsStore && c.String("data") != "postgres" && c.String("data") != "store" &&
+				c.String("database-url") == "" && !fileExists(DefaultSQLitePath) {
+				// A dry run on a machine without a store: nothing to read
+				// calibrations from, nothing to write.
+				cfg.Calibrate = false
 				return run(nil)
 			}
-			// A dry run does not migrate: it writes nothing.
-			return withStore(c, e, !cfg.DryRun, run)
+			if cfg.DryRun {
+				return withReadStore(c, e, run)
+			}
+			return withStore(c, e, true, run)
 		},
 	}
 }
@@ -114,6 +121,7 @@ func forecastConfig(c *cli.Context) (jobs.ForecastConfig, error) {
 		TrainBars:      c.Int("train-bars"),
 		Workers:        c.Int("workers"),
 		DryRun:         c.Bool("dry-run"),
+		Calibrate:      c.Bool("calibrate"),
 		WeightLookback: c.Int("weight-lookback"),
 		Model: forecast.Options{Seed: c.Int64("seed"), NeutralBand: c.Float64("neutral-band"),
 			Epochs: c.Int("epochs"), NoEarlyStop: !c.Bool("early-stop")},
@@ -182,4 +190,9 @@ func codeVersion() string {
 		}
 	}
 	return "dev"
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -37,6 +37,9 @@ func printForecasts(w io.Writer, res jobs.ForecastResult) {
 		for _, e := range sortedKeysString(r.WeightNotes) {
 			fmt.Fprintf(w, "%s: %s: %s\n", r.Symbol, e, r.WeightNotes[e])
 		}
+		for _, e := range sortedKeysString(r.CalibrationNotes) {
+			fmt.Fprintf(w, "%s: %s: %s\n", r.Symbol, e, r.CalibrationNotes[e])
+		}
 		if r.Err != nil {
 			fmt.Fprintf(w, "%s: FAILED: %v\n", r.Symbol, r.Err)
 		}
@@ -91,6 +94,23 @@ func printSideBySide(w io.Writer, fs []store.Forecast) {
 	row("90% interval", func(f store.Forecast) string {
 		lo, hi := priceInterval(f)
 		return fmt.Sprintf("%.2f .. %.2f", lo, hi)
+	})
+	if anyCalibrated(fs) {
+		row("raw interval", func(f store.Forecast) string {
+			if f.CalibrationID == nil || f.CILowerRaw == nil {
+				return "(not calibrated)"
+			}
+			return fmt.Sprintf("%.2f .. %.2f", f.LastPrice*math.Exp(*f.CILowerRaw), f.LastPrice*math.Exp(*f.CIUpperRaw))
+		})
+	}
+	row("P(up)", func(f store.Forecast) string {
+		switch {
+		case f.PUp == nil:
+			return "-"
+		case f.CalibrationID != nil && f.PUpRaw != nil:
+			return fmt.Sprintf("%.3f (raw %.3f)", *f.PUp, *f.PUpRaw)
+		}
+		return fmt.Sprintf("%.3f", *f.PUp)
 	})
 	row("volatility", func(f store.Forecast) string { return fmt.Sprintf("%.4f%%", 100*f.Volatility) })
 	row("label", func(f store.Forecast) string { return fmt.Sprintf("%s %.3f", f.Label, f.Confidence) })
@@ -216,4 +236,13 @@ func sortedKeysString(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func anyCalibrated(fs []store.Forecast) bool {
+	for _, f := range fs {
+		if f.CalibrationID != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -147,6 +148,24 @@ func withStore(c *cli.Context, e *env, migrate bool, fn func(store.Store) error)
 		}
 	}
 	return fn(s)
+}
+
+// withReadStore opens the configured store for a command that writes
+// nothing (a dry run): it does not migrate, and a store with pending
+// migrations is an error that says so.
+func withReadStore(c *cli.Context, e *env, fn func(store.Store) error) error {
+	return withStore(c, e, false, func(s store.Store) error {
+		st, err := s.MigrationStatus(c.Context)
+		if err != nil {
+			return err
+		}
+		for _, m := range st {
+			if !m.Applied {
+				return fmt.Errorf("the store's schema is not up to date (migration %04d_%s pending): run runner migrate first; a dry run writes nothing", m.Version, m.Name)
+			}
+		}
+		return fn(s)
+	})
 }
 
 // source returns the bar source named by --data: a CSV directory, or the

@@ -63,6 +63,11 @@ type ForecastConfig struct {
 	WeightLookback int
 	// Workers bounds how many symbols run at once. Default runtime.NumCPU().
 	Workers int
+	// Calibrate applies each symbol's and ensemble's latest calibration
+	// (DESIGN §6): the latest calibrations row whose samples' returns were
+	// known by the as-of date. The raw interval and P(up) are kept beside
+	// the calibrated ones. Default false (the CLI sets it true).
+	Calibrate bool
 	// DryRun computes and returns forecasts without writing anything.
 	DryRun bool
 	// CodeVersion and Host are recorded with the run.
@@ -98,6 +103,10 @@ type SymbolResult struct {
 	// (the ensemble_weights row) or that there were none and the defaults
 	// were used; empty for the other weight methods.
 	WeightNotes map[string]string
+	// CalibrationNotes says, per ensemble, which calibration the forecast
+	// applied, or that the symbol has none yet (raw interval and
+	// probabilities); empty with Calibrate false.
+	CalibrationNotes map[string]string
 }
 
 // ForecastResult is the outcome of a run.
@@ -174,7 +183,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	if err := runs.validate(); err != nil {
 		return ForecastResult{}, err
 	}
-	if j.Store == nil && (!cfg.DryRun || cfg.WeightMethod.NeedsHistory() || cfg.WeightMethod == forecast.Calibrated) {
+	if j.Store == nil && (!cfg.DryRun || cfg.WeightMethod.NeedsHistory() || cfg.WeightMethod == forecast.Calibrated || cfg.Calibrate) {
 		return ForecastResult{}, errors.New("jobs: forecast: no store configured")
 	}
 	now := j.Now
@@ -260,23 +269,28 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 					log.Info().Str("symbol", r.Symbol).Int64("forecasts", n).Msg("realised returns recorded")
 				}
 			}
-			var past []store.Forecast
+			var in symbolInputs
 			if cfg.WeightMethod.NeedsHistory() {
 				yes := true
-				past, r.Err = j.Store.Forecasts(ctx, store.ForecastFilter{Symbol: r.Symbol, Horizon: cfg.Horizon,
+				in.past, r.Err = j.Store.Forecasts(ctx, store.ForecastFilter{Symbol: r.Symbol, Horizon: cfg.Horizon,
 					Matured: &yes, To: asOf.AddDate(0, 0, -1)})
 				if r.Err != nil {
 					return
 				}
 			}
-			var validated map[string]*store.EnsembleWeights
 			if cfg.WeightMethod == forecast.Calibrated {
-				if validated, r.Err = currentWeights(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.Ensembles); r.Err != nil {
+				if in.validated, r.Err = currentWeights(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.Ensembles); r.Err != nil {
 					return
 				}
-				r.WeightNotes = weightNotes(cfg.Ensembles, validated)
+				r.WeightNotes = weightNotes(cfg.Ensembles, in.validated)
 			}
-			r.Forecasts, r.LostModels, r.FailedEnsembles, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i], past, validated)
+			if cfg.Calibrate {
+				if in.calibrations, r.Err = latestCalibrations(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.Ensembles); r.Err != nil {
+					return
+				}
+				r.CalibrationNotes = calibrationNotes(cfg.Ensembles, in.calibrations)
+			}
+			r.Forecasts, r.LostModels, r.FailedEnsembles, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i], in)
 			if r.Err == nil && !cfg.DryRun {
 				if err := j.Store.SaveForecasts(ctx, r.Forecasts); err != nil {
 					r.Err = err
@@ -365,10 +379,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 // past holds the symbol's matured forecasts before asOf, from which the
 // fitted weight methods learn; their realised returns end on or before asOf,
 // so no weight sees the future.
-//
-// validated holds, for forecast.Calibrated, each ensemble's current weights
-// row (nil where validation has decided none: the defaults are used).
-func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf time.Time, bars []marketdata.Bar, past []store.Forecast, validated map[string]*store.EnsembleWeights) (out []store.Forecast, lost, failedEns map[string]error, err error) {
+func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf time.Time, bars []marketdata.Bar, in symbolInputs) (out []store.Forecast, lost, failedEns map[string]error, err error) {
 	sym := bars[0].Symbol
 	at := marketdata.IndexOf(bars, asOf)
 	if at < 0 {
@@ -421,8 +432,8 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 		var weights []float64
 		var weightsID *int64
 		if cfg.WeightMethod == forecast.Calibrated {
-			weights, weightsID = validatedWeights(e, validated[e.Name])
-		} else if weights, err = forecast.Weights(cfg.WeightMethod, e, weightHistory(past, e, cfg.WeightLookback)); err != nil {
+			weights, weightsID = validatedWeights(e, in.validated[e.Name])
+		} else if weights, err = forecast.Weights(cfg.WeightMethod, e, weightHistory(in.past, e, cfg.WeightLookback)); err != nil {
 			failedEns[e.Name] = err
 			continue
 		}
@@ -453,7 +464,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 				Sigma: d.Sigma, PBear: d.PBear, PNeutral: d.PNeutral, PBull: d.PBull, Spec: specs[comp.Model]})
 		}
 		sort.SliceStable(rows, func(a, b int) bool { return memberIndex(e, rows[a].Model) < memberIndex(e, rows[b].Model) })
-		out = append(out, store.Forecast{
+		f := store.Forecast{
 			RunID: runID, Symbol: sym, Horizon: cfg.Horizon, AsOf: asOf, TargetDate: target, Ensemble: e.Name,
 			Served: e.Name == cfg.Served, LastPrice: last.AdjClose, Return: c.Mu,
 			Price: last.AdjClose * math.Exp(c.Mu), Volatility: c.Sigma, PBear: c.PBear, PNeutral: c.PNeutral,
@@ -461,7 +472,9 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 			CILower: c.CILower, CIUpper: c.CIUpper, ModelsUsed: used, Weights: c.Weights, Components: rows,
 			DataHash: hash, TrainBars: len(train), Seed: cfg.Model.Seed, CodeVersion: cfg.CodeVersion, WeightsID: weightsID,
 			RealisedReturn: realised,
-		})
+		}
+		applyCalibration(&f, comps, c, in.calibrations[e.Name])
+		out = append(out, f)
 	}
 	if len(out) == 0 {
 		var parts []string

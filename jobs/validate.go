@@ -479,6 +479,9 @@ func modelParams(mr *walkforward.ModelResult) map[string]any {
 		} else if !math.IsNaN(t.ValRMSE) {
 			row["val_rmse"] = t.ValRMSE
 		}
+		if t.RefitErr != nil {
+			row["refit_error"] = t.RefitErr.Error()
+		}
 		trials = append(trials, row)
 	}
 	out["trials"] = trials

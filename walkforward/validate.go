@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"runner/forecast"
@@ -33,7 +34,12 @@ type Spec struct {
 type Trial struct {
 	Params  map[string]any
 	ValRMSE float64
-	Err     error
+	// Err is why the configuration has no validation score: its fit on
+	// train or a prediction failed.
+	Err error
+	// RefitErr is why the configuration, best on validation, could not be
+	// chosen: its refit on train+validation failed.
+	RefitErr error
 }
 
 // ModelResult is one member model's part of a window: its trials, the
@@ -42,7 +48,8 @@ type ModelResult struct {
 	Model  string
 	Trials []Trial
 	// Chosen is the index in Trials of the configuration with the lowest
-	// validation RMSE; -1 when every configuration failed.
+	// validation RMSE whose refit on train+validation succeeded; -1 when
+	// none did.
 	Chosen int
 	// Val are the chosen configuration's one-step predictions over
 	// validation (fitted on train), Test those over test (refitted on
@@ -170,19 +177,29 @@ func Validate(ctx context.Context, spec Spec, bars []marketdata.Bar, w Window) (
 			return nil, err
 		}
 	}
+	// The fitted models are needed for the leak check only: a long run
+	// keeps many results.
+	for _, mr := range res.Models {
+		mr.valFit, mr.testFit = nil, nil
+	}
 	return res, nil
 }
 
 // tune fits every candidate on train and scores it over validation, then
-// refits the best on train+validation and predicts test. Only
-// cancellation is returned as an error; model failures are recorded.
+// refits the best on train+validation and predicts test. A candidate whose
+// refit fails (an ARMA order whose fit on the longer span ends at the edge
+// of the stationary region) gives way to the next best by validation RMSE;
+// its refit error is recorded. Only cancellation is returned as an error;
+// model failures are recorded.
 func tune(ctx context.Context, cands []Candidate, bars []marketdata.Bar, w Window, c Config, valRealised []float64) (*ModelResult, error) {
 	vs, ts := w.ValStart(c), w.TestStart(c)
 	train := bars[w.Start:vs]
 	mr := &ModelResult{Chosen: -1}
-	best := math.Inf(1)
 	var errs []error
-	for _, cand := range cands {
+	fits := make([]forecast.Fitted, len(cands))
+	vals := make([][]forecast.Distribution, len(cands))
+	var ok []int
+	for i, cand := range cands {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -200,33 +217,38 @@ func tune(ctx context.Context, cands []Candidate, bars []marketdata.Bar, w Windo
 			}
 			t.Err = err
 			errs = append(errs, fmt.Errorf("%v: %w", cand.Params, err))
-		} else if t.ValRMSE < best {
-			best, mr.Chosen, mr.Val, mr.valFit = t.ValRMSE, len(mr.Trials), val, fitted
+		} else {
+			fits[i], vals[i] = fitted, val
+			ok = append(ok, i)
 		}
 		mr.Trials = append(mr.Trials, t)
 	}
-	if mr.Chosen < 0 {
-		mr.Err = fmt.Errorf("every configuration failed: %w", errors.Join(errs...))
-		return mr, nil
-	}
-	in, err := forecast.PredictPath(ctx, mr.valFit, train[:len(train)-1], InSampleFrom)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	// Best first; ties keep the grid's order.
+	sort.SliceStable(ok, func(a, b int) bool { return mr.Trials[ok[a]].ValRMSE < mr.Trials[ok[b]].ValRMSE })
+	for _, i := range ok {
+		fitted, test, err := fitPath(ctx, cands[i], bars[w.Start:ts], bars[w.Start:w.End], c.Train+c.Val-1)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			mr.Trials[i].RefitErr = err
+			errs = append(errs, fmt.Errorf("refit %v on train+validation: %w", cands[i].Params, err))
+			continue
 		}
-		mr.Err = fmt.Errorf("in-sample predictions of %v: %w", mr.Params(), err)
-		return mr, nil
-	}
-	mr.InSample = in
-	fitted, test, err := fitPath(ctx, cands[mr.Chosen], bars[w.Start:ts], bars[w.Start:w.End], c.Train+c.Val-1)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		in, err := forecast.PredictPath(ctx, fits[i], train[:len(train)-1], InSampleFrom)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			mr.Trials[i].RefitErr = fmt.Errorf("in-sample predictions: %w", err)
+			errs = append(errs, fmt.Errorf("in-sample predictions of %v: %w", cands[i].Params, err))
+			continue
 		}
-		mr.Err = fmt.Errorf("refit %v on train+validation: %w", mr.Params(), err)
+		mr.Chosen, mr.Val, mr.valFit, mr.InSample = i, vals[i], fits[i], in
+		mr.Test, mr.testFit, mr.Spec = test, fitted, fitted.Spec()
 		return mr, nil
 	}
-	mr.Test, mr.testFit, mr.Spec = test, fitted, fitted.Spec()
+	mr.Err = fmt.Errorf("every configuration failed: %w", errors.Join(errs...))
 	return mr, nil
 }
 

@@ -154,3 +154,41 @@ func TestLostModel(t *testing.T) {
 	require.ErrorContains(t, res.Ensembles[0].Err, "every model failed")
 	require.NoError(t, res.Ensembles[1].Err)
 }
+
+// shortOnly fits like its model on the training span only: on more bars
+// (the refit on train+validation) it fails.
+type shortOnly struct {
+	arModel
+	max int
+}
+
+func (m shortOnly) Fit(ctx context.Context, bars []marketdata.Bar) (forecast.Fitted, error) {
+	if len(bars) > m.max {
+		return nil, errFailing
+	}
+	return m.arModel.Fit(ctx, bars)
+}
+
+// TestRefitFallsBack: when the configuration best on validation cannot be
+// refitted on train+validation, the next best is chosen, and the failed
+// refit is recorded with its trial.
+func TestRefitFallsBack(t *testing.T) {
+	bars := forecasttest.AllBars(t, "SPY")
+	ws, err := smallConfig.Latest(bars, date("2023-12-29"), 1)
+	require.NoError(t, err)
+	spec := arSpec(false)
+	plain, err := Validate(context.Background(), spec, bars, ws[0])
+	require.NoError(t, err)
+	best := plain.Models["lstm"].Chosen
+	cands := append([]Candidate(nil), spec.Grid["lstm"]...)
+	s := cands[best].Params["shrink"].(float64)
+	cands[best].New = func() (forecast.Model, error) { return shortOnly{arModel{shrink: s}, smallConfig.Train}, nil }
+	spec.Grid = Grid{"arima_garch": spec.Grid["arima_garch"], "lstm": cands, "gb": spec.Grid["gb"], "transformer": spec.Grid["transformer"]}
+	res, err := Validate(context.Background(), spec, bars, ws[0])
+	require.NoError(t, err)
+	mr := res.Models["lstm"]
+	require.NoError(t, mr.Err)
+	require.Equal(t, 1-best, mr.Chosen, "the other configuration is chosen")
+	require.ErrorContains(t, mr.Trials[best].RefitErr, "cannot fit")
+	require.Equal(t, plain.Models["lstm"].Trials[best].ValRMSE, mr.Trials[best].ValRMSE)
+}
