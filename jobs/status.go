@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"runner/calibration"
 	"runner/forecast"
 	"runner/forecast/naive"
 	"runner/marketdata"
@@ -46,8 +47,17 @@ type StatusRow struct {
 	// DirectionalAccuracy is the share of forecasts whose return had the
 	// sign of the realised return.
 	DirectionalAccuracy float64
-	// Coverage is the share of realised returns inside the 90% interval.
+	// Coverage is the share of realised returns inside the 90% interval
+	// the forecasts gave (calibrated where a calibration was applied).
 	Coverage float64
+	// Calibrated counts the forecasts a calibration was applied to.
+	Calibrated int
+	// RawCoverage is the share inside the raw (uncalibrated) interval.
+	RawCoverage float64
+	// Brier and ECE score P(up) as forecast (calibrated where applied),
+	// RawBrier and RawECE the raw P(up); NaN when the forecasts hold none
+	// (written before P(up) was recorded).
+	Brier, ECE, RawBrier, RawECE float64
 }
 
 // StatusJob reports forecast accuracy over matured forecasts.
@@ -143,6 +153,7 @@ func (j *StatusJob) Run(ctx context.Context, cfg StatusConfig) ([]StatusRow, err
 			r.DirectionalAccuracy, r.Coverage = float64(hits)/n, float64(inside)/n
 			r.RelLegacy = ratio(rmse(vsLegacy), rmse(legacyErr))
 			r.RelNaive = ratio(rmse(vsNaive), rmse(naiveErrs))
+			probabilityScores(&r, fs)
 			rows = append(rows, r)
 		}
 	}
@@ -195,4 +206,43 @@ func sign(x float64) int {
 		return -1
 	}
 	return 0
+}
+
+// probabilityScores fills the raw coverage and the scores of P(up) of
+// matured forecasts (calibration.Score's definitions: Brier, and ECE over
+// 15 equal-width bins).
+func probabilityScores(r *StatusRow, fs []store.Forecast) {
+	var samples []calibration.Sample
+	var cal, raw []calibration.Applied
+	var rawInside int
+	for _, f := range fs {
+		lo, hi := f.CILower, f.CIUpper
+		if f.CILowerRaw != nil && f.CIUpperRaw != nil {
+			lo, hi = *f.CILowerRaw, *f.CIUpperRaw
+		}
+		if *f.RealisedReturn >= lo && *f.RealisedReturn <= hi {
+			rawInside++
+		}
+		if f.CalibrationID != nil {
+			r.Calibrated++
+		}
+		if f.PUp == nil || f.PUpRaw == nil {
+			continue
+		}
+		samples = append(samples, calibration.Sample{Mu: f.Return, Sigma: f.Volatility, Realised: *f.RealisedReturn})
+		cal = append(cal, calibration.Applied{CILower: f.CILower, CIUpper: f.CIUpper, PUp: *f.PUp})
+		raw = append(raw, calibration.Applied{CILower: lo, CIUpper: hi, PUp: *f.PUpRaw})
+	}
+	r.RawCoverage = float64(rawInside) / float64(len(fs))
+	r.Brier, r.ECE, r.RawBrier, r.RawECE = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	if len(samples) == 0 {
+		return
+	}
+	score := func(as []calibration.Applied) calibration.Report {
+		i := 0
+		return calibration.Score(samples, func(calibration.Sample) calibration.Applied { a := as[i]; i++; return a },
+			func(calibration.Sample) float64 { return 0 })
+	}
+	c, w := score(cal), score(raw)
+	r.Brier, r.ECE, r.RawBrier, r.RawECE = c.Brier, c.ECE, w.Brier, w.ECE
 }

@@ -1,0 +1,87 @@
+package jobs_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"runner/calibration"
+	"runner/forecast"
+	"runner/jobs"
+	"runner/store"
+	"runner/walkforward"
+)
+
+// TestCalibrateAndApply runs the chain on real data: walk-forward windows
+// of AAPL (small spans, fixed grid, 2 epochs), a calibration from their
+// test-span predictions, and a forecast that applies it. The calibration
+// equals calibration.Fit on the samples gathered independently here from
+// the stored predictions (one per as-of date, the latest window's); the
+// forecast stores the calibrated interval, the raw one beside it and the
+// calibration's id; asking for more samples than exist is an error for the
+// pair and a partial run.
+func TestCalibrateAndApply(t *testing.T) {
+	job, s := newJob(t)
+	ctx := context.Background()
+	vj := &jobs.ValidateJob{Source: job.Source, Store: s, Log: job.Log}
+	opts := forecast.Options{Seed: 1, Epochs: 2}
+	_, err := vj.Run(ctx, jobs.ValidateConfig{Symbols: []string{"AAPL"}, Ensembles: []forecast.Ensemble{forecast.Candidate},
+		Grid: walkforward.FixedGrid(opts), GridName: "fixed", Model: opts, Windows: 3, AsOf: time.Date(2023, 11, 30, 0, 0, 0, 0, time.UTC),
+		Window: walkforward.Config{Train: 300, Val: 60, Test: 60, Step: 21}})
+	require.NoError(t, err)
+
+	preds, err := s.ValidationPredictions(ctx, store.ValidationPredictionFilter{Symbol: "AAPL", Ensemble: "candidate",
+		Model: store.EnsembleModel, Span: store.SpanTest})
+	require.NoError(t, err)
+	latest := map[time.Time]store.ValidationPrediction{}
+	for _, p := range preds {
+		if q, ok := latest[p.AsOf]; !ok || p.WindowID > q.WindowID {
+			latest[p.AsOf] = p
+		}
+	}
+	require.Len(t, latest, 60+2*21, "three test spans of 60 days 21 apart")
+	samples, from, to, err := jobs.CalibrationSamples(ctx, s, "AAPL", "1D", "candidate", time.Time{}, 80)
+	require.NoError(t, err)
+	require.Len(t, samples, 80)
+	require.Equal(t, time.Date(2023, 11, 30, 0, 0, 0, 0, time.UTC), to, "the last target date is the last test bar")
+	require.True(t, from.Before(to))
+
+	cj := &jobs.CalibrateJob{Store: s, Log: job.Log}
+	res, err := cj.Run(ctx, jobs.CalibrateConfig{Symbols: []string{"AAPL"}, Ensembles: []forecast.Ensemble{forecast.Candidate}, Samples: 80})
+	require.NoError(t, err)
+	r := res.Results[0]
+	require.NoError(t, r.Err)
+	want, err := calibration.Fit(samples, calibration.Config{})
+	require.NoError(t, err)
+	require.Equal(t, want.QLo, r.Fitted.QLo)
+	require.Equal(t, want.QHi, r.Fitted.QHi)
+	require.Equal(t, calibration.Platt, r.Fitted.Prob, "80 samples: Platt")
+	require.Equal(t, "conformal+platt", r.Row.Method)
+	back, err := s.Calibration(ctx, r.Row.ID)
+	require.NoError(t, err)
+	restored, err := jobs.RestoreCalibration(back)
+	require.NoError(t, err)
+	require.Equal(t, want.Apply(0.001, 0.012), restored.Apply(0.001, 0.012), "the stored calibration applies as the fitted one")
+
+	fres, err := job.Run(ctx, jobs.ForecastConfig{Ensembles: []forecast.Ensemble{forecast.Candidate}, Symbols: []string{"AAPL"},
+		AsOf: time.Date(2023, 12, 29, 0, 0, 0, 0, time.UTC), Model: opts, Calibrate: true})
+	require.NoError(t, err)
+	require.Contains(t, fres.Symbols[0].CalibrationNotes["candidate"], "calibration #")
+	f := fres.Symbols[0].Forecasts[0]
+	require.Equal(t, r.Row.ID, *f.CalibrationID)
+	a := restored.Apply(f.Return, f.Volatility)
+	require.Equal(t, a.CILower, f.CILower)
+	require.Equal(t, a.CIUpper, f.CIUpper)
+	require.Equal(t, a.PUp, *f.PUp)
+	require.NotEqual(t, *f.CILowerRaw, f.CILower, "the raw interval is kept beside the calibrated one")
+	require.InDelta(t, 1, f.PBear+f.PNeutral+f.PBull, 1e-12)
+
+	// Too few samples for the pair: an error naming the counts, a partial run.
+	res, err = cj.Run(ctx, jobs.CalibrateConfig{Symbols: []string{"AAPL", "MSFT"}, Ensembles: []forecast.Ensemble{forecast.Candidate}, Samples: 80})
+	require.ErrorIs(t, err, jobs.ErrPartial)
+	require.ErrorContains(t, res.Results[1].Err, "0 out-of-sample forecasts, 80 asked for")
+	require.False(t, math.IsNaN(res.Results[0].After.Coverage))
+}
