@@ -11,21 +11,38 @@ import (
 // t < k-1. It looks only backwards, so a feature at t uses data up to t only.
 func RealisedVol(returns []float64, k int) []float64 {
 	v := make([]float64, len(returns))
-	var sum float64
+	rv := RunningVol{K: k}
 	for t, r := range returns {
-		sum += r * r
-		n := t + 1
+		var old float64
 		if t >= k {
-			old := returns[t-k]
-			sum -= old * old
-			n = k
+			old = returns[t-k]
 		}
-		if sum < 0 { // rounding of the running sum
-			sum = 0
-		}
-		v[t] = math.Sqrt(sum / float64(n))
+		v[t] = rv.Next(t, r, old)
 	}
 	return v
+}
+
+// RunningVol computes RealisedVol one return at a time, so that a model can
+// continue the features of its training bars over later bars and get, bit
+// for bit, what RealisedVol over all of them gives.
+type RunningVol struct {
+	K   int     // window length
+	Sum float64 // running sum of squares of the last K returns
+}
+
+// Next takes return t, rt, and the one leaving the window, old = r[t-K]
+// (ignored while t < K), and returns the realised volatility at t.
+func (v *RunningVol) Next(t int, rt, old float64) float64 {
+	v.Sum += rt * rt
+	n := t + 1
+	if t >= v.K {
+		v.Sum -= old * old
+		n = v.K
+	}
+	if v.Sum < 0 { // rounding of the running sum
+		v.Sum = 0
+	}
+	return math.Sqrt(v.Sum / float64(n))
 }
 
 // VolumeChange returns ln((v[t+1]+1)/(v[t]+1)) for consecutive bars, aligned

@@ -98,13 +98,13 @@ type featureTail struct {
 	dates   []time.Time
 	rows    [][]float64 // Design's rows of the training bars, the next row last
 	returns []float64   // returns R-len(returns) .. R-1 of the R training returns
-	v5, v20 runningVol
+	v5, v20 forecast.RunningVol
 }
 
 func newFeatureTail(bars []marketdata.Bar, r []float64, X [][]float64, next []float64) featureTail {
 	R := len(r)
 	t := featureTail{rows: append(X[:len(X):len(X)], next), returns: append([]float64(nil), r[max(0, R-VolLong):]...),
-		v5: runningVol{k: VolShort}, v20: runningVol{k: VolLong}}
+		v5: forecast.RunningVol{K: VolShort}, v20: forecast.RunningVol{K: VolLong}}
 	t.dates = make([]time.Time, len(bars))
 	for i, b := range bars {
 		t.dates[i] = b.Date
@@ -117,8 +117,8 @@ func newFeatureTail(bars []marketdata.Bar, r []float64, X [][]float64, next []fl
 		if i >= VolLong {
 			o20 = r[i-VolLong]
 		}
-		t.v5.next(i, rt, o5)
-		t.v20.next(i, rt, o20)
+		t.v5.Next(i, rt, o5)
+		t.v20.Next(i, rt, o20)
 	}
 	return t
 }
@@ -148,7 +148,7 @@ func (t *featureTail) row(bars []marketdata.Bar, trainBars int) []float64 {
 		if i >= VolLong {
 			o20 = r[i-VolLong-off]
 		}
-		a, b = v5.next(i, r[i-off], o5), v20.next(i, r[i-off], o20)
+		a, b = v5.Next(i, r[i-off], o5), v20.Next(i, r[i-off], o20)
 	}
 	last := n - 1
 	for j := 0; j < Lags; j++ {
@@ -156,26 +156,4 @@ func (t *featureTail) row(bars []marketdata.Bar, trainBars int) []float64 {
 	}
 	x[Lags], x[Lags+1] = a, b
 	return x
-}
-
-// runningVol continues forecast.RealisedVol(r, k) one return at a time,
-// with the same operations, so that it reproduces it bit for bit.
-type runningVol struct {
-	k   int
-	sum float64
-}
-
-// next takes return t, rt, and the one leaving the window, old = r[t-k]
-// (ignored while t < k), and returns the realised volatility at t.
-func (v *runningVol) next(t int, rt, old float64) float64 {
-	v.sum += rt * rt
-	n := t + 1
-	if t >= v.k {
-		v.sum -= old * old
-		n = v.k
-	}
-	if v.sum < 0 { // rounding of the running sum
-		v.sum = 0
-	}
-	return math.Sqrt(v.sum / float64(n))
 }

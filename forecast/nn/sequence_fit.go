@@ -100,11 +100,11 @@ const volShort, volLong = 5, 20
 type trainFeatures struct {
 	dates   []time.Time
 	rows    [][]float64 // forecast.SequenceFeatures of the training bars
-	v5, v20 runningVol
+	v5, v20 forecast.RunningVol
 }
 
 func newTrainFeatures(bars []marketdata.Bar, rows [][]float64) trainFeatures {
-	t := trainFeatures{rows: rows, v5: runningVol{k: volShort}, v20: runningVol{k: volLong}}
+	t := trainFeatures{rows: rows, v5: forecast.RunningVol{K: volShort}, v20: forecast.RunningVol{K: volLong}}
 	t.dates = make([]time.Time, len(bars))
 	for i, b := range bars {
 		t.dates[i] = b.Date
@@ -117,8 +117,8 @@ func newTrainFeatures(bars []marketdata.Bar, rows [][]float64) trainFeatures {
 		if i >= volLong {
 			o20 = rows[i-volLong][0]
 		}
-		t.v5.next(i, r[0], o5)
-		t.v20.next(i, r[0], o20)
+		t.v5.Next(i, r[0], o5)
+		t.v20.Next(i, r[0], o20)
 	}
 	return t
 }
@@ -169,7 +169,7 @@ func (t *trainFeatures) window(bars []marketdata.Bar, w int) [][]float64 {
 		if i >= volLong {
 			o20 = r[i-volLong-off]
 		}
-		a, b := v5.next(i, r[i-off], o5), v20.next(i, r[i-off], o20)
+		a, b := v5.Next(i, r[i-off], o5), v20.Next(i, r[i-off], o20)
 		if i < n-w {
 			continue
 		}
@@ -177,26 +177,4 @@ func (t *trainFeatures) window(bars []marketdata.Bar, w int) [][]float64 {
 		out = append(out, []float64{r[i-off], a, b, vc})
 	}
 	return out
-}
-
-// runningVol continues forecast.RealisedVol(r, k) one return at a time,
-// with the same operations, so that it reproduces it bit for bit.
-type runningVol struct {
-	k   int
-	sum float64
-}
-
-// next takes return t, rt, and the one leaving the window, old = r[t-k]
-// (ignored while t < k), and returns the realised volatility at t.
-func (v *runningVol) next(t int, rt, old float64) float64 {
-	v.sum += rt * rt
-	n := t + 1
-	if t >= v.k {
-		v.sum -= old * old
-		n = v.k
-	}
-	if v.sum < 0 { // rounding of the running sum
-		v.sum = 0
-	}
-	return math.Sqrt(v.sum / float64(n))
 }
