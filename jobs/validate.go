@@ -133,7 +133,9 @@ func (c *ValidateConfig) validate() error {
 // Run validates every symbol's windows, concurrently up to Workers, and
 // writes each window's rows (metrics, alerts, predictions, weight decision
 // of every ensemble) in one transaction. It returns an error wrapping
-// ErrPartial when some symbols or windows failed and others were written.
+// ErrPartial when some symbols or windows failed and others were written;
+// a symbol none of whose windows has figures counts as failed, and when
+// every symbol failed the run is failed.
 func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResult, error) {
 	cfg.setDefaults()
 	if err := cfg.validate(); err != nil {
@@ -250,13 +252,18 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 
 	run.SymbolErrors = map[string]string{}
 	failed, degraded := 0, 0
+	var firstErr error
 	for _, s := range res.Symbols {
 		if s.Err != nil {
 			failed++
 			run.SymbolErrors[s.Symbol] = s.Err.Error()
+			if firstErr == nil {
+				firstErr = s.Err
+			}
 			continue
 		}
 		var parts []string
+		validated := 0 // windows with figures for at least one ensemble
 		for _, w := range s.Windows {
 			if w.Err != nil {
 				parts = append(parts, fmt.Sprintf("window %d (%s): %v", w.Window.ID, w.Window.TestLast.Format(time.DateOnly), w.Err))
@@ -266,10 +273,16 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 				parts = append(parts, fmt.Sprintf("window %d (%s): not run", w.Window.ID, w.Window.TestLast.Format(time.DateOnly)))
 				continue
 			}
+			ok := false
 			for _, er := range w.Result.Ensembles {
 				if er.Err != nil {
 					parts = append(parts, fmt.Sprintf("window %d (%s) %s: %v", w.Window.ID, w.Window.TestLast.Format(time.DateOnly), er.Ensemble.Name, er.Err))
+				} else {
+					ok = true
 				}
+			}
+			if ok {
+				validated++
 			}
 			for _, m := range sortedKeys(w.Result.Models) {
 				if err := w.Result.Models[m].Err; err != nil {
@@ -278,8 +291,17 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 			}
 		}
 		if len(parts) > 0 {
-			degraded++
 			run.SymbolErrors[s.Symbol] = strings.Join(parts, "; ")
+		}
+		switch {
+		case validated == 0:
+			// Nothing validated, nothing written: the symbol failed.
+			failed++
+			if firstErr == nil {
+				firstErr = fmt.Errorf("%s: no window validated: %s", s.Symbol, run.SymbolErrors[s.Symbol])
+			}
+		case len(parts) > 0:
+			degraded++
 		}
 	}
 	switch {
@@ -307,7 +329,7 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 	}
 	switch run.Status {
 	case store.RunFailed:
-		return res, fmt.Errorf("jobs: validate: every symbol failed: %w", firstValidateErr(res.Symbols))
+		return res, fmt.Errorf("jobs: validate: every symbol failed: %w", firstErr)
 	case store.RunPartial:
 		return res, fmt.Errorf("jobs: validate: %d of %d symbols failed, %d had failed windows, ensembles or models: %w",
 			failed, len(res.Symbols), degraded, ErrPartial)

@@ -515,7 +515,7 @@ func (f *peekARFit) Spec() map[string]any { return map[string]any{"peek": f.leak
 // TestValidateLeakCheckFailsLeakingModel: with a model that reads the bar
 // after its last one as the candidate's arima_garch (the real LSTM beside
 // it), the job's leak check fails the window: nothing is written for it,
-// the run is partial and names the leak. Without --leak-check the same
+// and the run, whose only window that was, is failed and names the leak. Without --leak-check the same
 // model passes unnoticed, and the honest AR(1) passes the check.
 func TestValidateLeakCheckFailsLeakingModel(t *testing.T) {
 	ctx := context.Background()
@@ -531,8 +531,9 @@ func TestValidateLeakCheckFailsLeakingModel(t *testing.T) {
 	job := &jobs.ValidateJob{Source: wfPrices, Store: s, Log: zerolog.Nop()}
 
 	res, err := job.Run(ctx, cfg(true, true))
-	require.ErrorIs(t, err, jobs.ErrPartial)
-	require.Equal(t, store.RunPartial, res.Run.Status)
+	require.ErrorContains(t, err, "leak check")
+	require.NotErrorIs(t, err, jobs.ErrPartial, "its only window failed: nothing was written")
+	require.Equal(t, store.RunFailed, res.Run.Status)
 	w := res.Symbols[0].Windows[0]
 	require.ErrorContains(t, w.Err, "leak check")
 	require.ErrorContains(t, w.Err, "arima_garch")
@@ -540,7 +541,7 @@ func TestValidateLeakCheckFailsLeakingModel(t *testing.T) {
 	require.Contains(t, res.Run.SymbolErrors["SPY"], "leak check")
 	run, err := s.Run(ctx, res.Run.ID)
 	require.NoError(t, err)
-	require.Equal(t, store.RunPartial, run.Status)
+	require.Equal(t, store.RunFailed, run.Status)
 	ms, err := s.ValidationMetrics(ctx, "SPY", "1D")
 	require.NoError(t, err)
 	require.Empty(t, ms, "a window that fails its leak check writes nothing")
