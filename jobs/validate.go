@@ -215,6 +215,10 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 		wg   sync.WaitGroup
 	)
 	sem := make(chan struct{}, cfg.Workers)
+	// One symbol's windows are written one at a time: each weights row
+	// links to the symbol's previous one (SaveValidationWindows), which a
+	// concurrent, uncommitted transaction of another window would hide.
+	writing := make([]sync.Mutex, len(symbols))
 	for _, u := range units {
 		if ctx.Err() != nil {
 			break
@@ -225,7 +229,7 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 			defer func() { <-sem; wg.Done() }()
 			out := &res.Symbols[u.sym].Windows[u.win]
 			start := time.Now()
-			j.validateWindow(ctx, cfg, spec, run.ID, history[u.sym], out)
+			j.validateWindow(ctx, cfg, spec, run.ID, history[u.sym], &writing[u.sym], out)
 			ev := log.Info()
 			if out.Err != nil {
 				ev = log.Error().Err(out.Err)
@@ -337,8 +341,9 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 	return res, nil
 }
 
-// validateWindow validates one window and writes its rows.
-func (j *ValidateJob) validateWindow(ctx context.Context, cfg ValidateConfig, spec walkforward.Spec, runID int64, bars []marketdata.Bar, out *WindowOutcome) {
+// validateWindow validates one window and writes its rows, holding writing
+// while it does.
+func (j *ValidateJob) validateWindow(ctx context.Context, cfg ValidateConfig, spec walkforward.Spec, runID int64, bars []marketdata.Bar, writing *sync.Mutex, out *WindowOutcome) {
 	r, err := walkforward.Validate(ctx, spec, bars, out.Window)
 	if err != nil {
 		out.Err = err
@@ -354,6 +359,8 @@ func (j *ValidateJob) validateWindow(ctx context.Context, cfg ValidateConfig, sp
 	if cfg.DryRun || len(rows) == 0 {
 		return
 	}
+	writing.Lock()
+	defer writing.Unlock()
 	if err := j.Store.SaveValidationWindows(ctx, rows); err != nil {
 		out.Err = fmt.Errorf("save window %d: %w", out.Window.ID, err)
 	}
