@@ -133,7 +133,9 @@ func (c *ValidateConfig) validate() error {
 // Run validates every symbol's windows, concurrently up to Workers, and
 // writes each window's rows (metrics, alerts, predictions, weight decision
 // of every ensemble) in one transaction. It returns an error wrapping
-// ErrPartial when some symbols or windows failed and others were written.
+// ErrPartial when some symbols or windows failed and others were written;
+// a symbol none of whose windows has figures counts as failed, and when
+// every symbol failed the run is failed.
 func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResult, error) {
 	cfg.setDefaults()
 	if err := cfg.validate(); err != nil {
@@ -213,6 +215,10 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 		wg   sync.WaitGroup
 	)
 	sem := make(chan struct{}, cfg.Workers)
+	// One symbol's windows are written one at a time: each weights row
+	// links to the symbol's previous one (SaveValidationWindows), which a
+	// concurrent, uncommitted transaction of another window would hide.
+	writing := make([]sync.Mutex, len(symbols))
 	for _, u := range units {
 		if ctx.Err() != nil {
 			break
@@ -223,7 +229,7 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 			defer func() { <-sem; wg.Done() }()
 			out := &res.Symbols[u.sym].Windows[u.win]
 			start := time.Now()
-			j.validateWindow(ctx, cfg, spec, run.ID, history[u.sym], out)
+			j.validateWindow(ctx, cfg, spec, run.ID, history[u.sym], &writing[u.sym], out)
 			ev := log.Info()
 			if out.Err != nil {
 				ev = log.Error().Err(out.Err)
@@ -250,13 +256,18 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 
 	run.SymbolErrors = map[string]string{}
 	failed, degraded := 0, 0
+	var firstErr error
 	for _, s := range res.Symbols {
 		if s.Err != nil {
 			failed++
 			run.SymbolErrors[s.Symbol] = s.Err.Error()
+			if firstErr == nil {
+				firstErr = s.Err
+			}
 			continue
 		}
 		var parts []string
+		validated := 0 // windows with figures for at least one ensemble
 		for _, w := range s.Windows {
 			if w.Err != nil {
 				parts = append(parts, fmt.Sprintf("window %d (%s): %v", w.Window.ID, w.Window.TestLast.Format(time.DateOnly), w.Err))
@@ -266,10 +277,16 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 				parts = append(parts, fmt.Sprintf("window %d (%s): not run", w.Window.ID, w.Window.TestLast.Format(time.DateOnly)))
 				continue
 			}
+			ok := false
 			for _, er := range w.Result.Ensembles {
 				if er.Err != nil {
 					parts = append(parts, fmt.Sprintf("window %d (%s) %s: %v", w.Window.ID, w.Window.TestLast.Format(time.DateOnly), er.Ensemble.Name, er.Err))
+				} else {
+					ok = true
 				}
+			}
+			if ok {
+				validated++
 			}
 			for _, m := range sortedKeys(w.Result.Models) {
 				if err := w.Result.Models[m].Err; err != nil {
@@ -278,8 +295,17 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 			}
 		}
 		if len(parts) > 0 {
-			degraded++
 			run.SymbolErrors[s.Symbol] = strings.Join(parts, "; ")
+		}
+		switch {
+		case validated == 0:
+			// Nothing validated, nothing written: the symbol failed.
+			failed++
+			if firstErr == nil {
+				firstErr = fmt.Errorf("%s: no window validated: %s", s.Symbol, run.SymbolErrors[s.Symbol])
+			}
+		case len(parts) > 0:
+			degraded++
 		}
 	}
 	switch {
@@ -307,7 +333,7 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 	}
 	switch run.Status {
 	case store.RunFailed:
-		return res, fmt.Errorf("jobs: validate: every symbol failed: %w", firstValidateErr(res.Symbols))
+		return res, fmt.Errorf("jobs: validate: every symbol failed: %w", firstErr)
 	case store.RunPartial:
 		return res, fmt.Errorf("jobs: validate: %d of %d symbols failed, %d had failed windows, ensembles or models: %w",
 			failed, len(res.Symbols), degraded, ErrPartial)
@@ -315,8 +341,9 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 	return res, nil
 }
 
-// validateWindow validates one window and writes its rows.
-func (j *ValidateJob) validateWindow(ctx context.Context, cfg ValidateConfig, spec walkforward.Spec, runID int64, bars []marketdata.Bar, out *WindowOutcome) {
+// validateWindow validates one window and writes its rows, holding writing
+// while it does.
+func (j *ValidateJob) validateWindow(ctx context.Context, cfg ValidateConfig, spec walkforward.Spec, runID int64, bars []marketdata.Bar, writing *sync.Mutex, out *WindowOutcome) {
 	r, err := walkforward.Validate(ctx, spec, bars, out.Window)
 	if err != nil {
 		out.Err = err
@@ -332,6 +359,8 @@ func (j *ValidateJob) validateWindow(ctx context.Context, cfg ValidateConfig, sp
 	if cfg.DryRun || len(rows) == 0 {
 		return
 	}
+	writing.Lock()
+	defer writing.Unlock()
 	if err := j.Store.SaveValidationWindows(ctx, rows); err != nil {
 		out.Err = fmt.Errorf("save window %d: %w", out.Window.ID, err)
 	}
