@@ -18,7 +18,14 @@ const weightsColumns = `id, run_id, ensemble, symbol, horizon, method, source, w
 // symbol, horizon and effective time. previous_weights is the weights of the
 // latest earlier row, and the next later row's previous_weights becomes
 // these weights. The window columns are NULL for a row without a source.
+// A transaction-level advisory lock on the ensemble, symbol and horizon
+// serialises writers of one weight history (other processes included), so
+// each sees the rows the others committed when it links previous_weights.
 func upsertWeights(ctx context.Context, tx pgx.Tx, w store.EnsembleWeights) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('ensemble_weights'), hashtext($1 || '/' || $2 || '/' || $3))`,
+		w.Ensemble, w.Symbol, w.Horizon); err != nil {
+		return fmt.Errorf("lock the weight history: %w", err)
+	}
 	var calibrated any
 	if w.Calibrated != nil {
 		calibrated = w.Calibrated
