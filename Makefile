@@ -20,10 +20,11 @@ run: build
 
 # Every test, including the PostgreSQL ones (TEST_DATABASE_URL, default
 # postgres://postgres@127.0.0.1:5432/test); then the race detector on the
-# concurrent packages.
+# concurrent packages, with -short (the tests of many real model fits run
+# in the first pass).
 test: vet
 	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race $(RACE_PKGS)
+	$(GO) test -count=1 -race -short $(RACE_PKGS)
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }

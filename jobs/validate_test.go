@@ -229,9 +229,23 @@ func (r recentSource) Symbols(context.Context) ([]string, error) { return []stri
 // testMarch2020 on each store; the tolerance of numbers read back from the
 // metrics columns is 0 on SQLite (REAL) and half a unit of the 6th decimal
 // on PostgreSQL (DECIMAL(12,6), (8,6)).
-func TestValidateMarch2020SQLite(t *testing.T) { testMarch2020(t, wfSQLite(t), 0) }
+func TestValidateMarch2020SQLite(t *testing.T) {
+	skipShort(t)
+	testMarch2020(t, wfSQLite(t), 0)
+}
 
-func TestValidateMarch2020Postgres(t *testing.T) { testMarch2020(t, wfPostgres(t), 5e-7+1e-15) }
+func TestValidateMarch2020Postgres(t *testing.T) {
+	skipShort(t)
+	testMarch2020(t, wfPostgres(t), 5e-7+1e-15)
+}
+
+// skipShort skips a test of many real fits under -short: the race-detector
+// run of `make test` uses it; the plain run covers these tests.
+func skipShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("many real model fits: skipped with -short (run without it)")
+	}
+}
 
 // testMarch2020: the levels of real windows, the weight reversion they
 // decide, and the views and get_ensemble_stats over the rows written.

@@ -17,11 +17,16 @@ import (
 func TestStatementTimeoutLockedDatabase(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "runner.db")
+	// Migrate with the default timeout: a migration step may take longer
+	// than 300 ms on a loaded machine or under the race detector.
+	m, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	_, err = m.MigrateUp(ctx)
+	require.NoError(t, err)
+	require.NoError(t, m.Close())
 	s, err := sqlite.OpenConfig(ctx, sqlite.Config{Path: path, StatementTimeout: 300 * time.Millisecond})
 	require.NoError(t, err)
 	defer s.Close()
-	_, err = s.MigrateUp(ctx)
-	require.NoError(t, err)
 
 	other, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
