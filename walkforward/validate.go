@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"runner/forecast"
@@ -156,18 +158,30 @@ func Validate(ctx context.Context, spec Spec, bars []marketdata.Bar, w Window) (
 			res.TestDates, res.TestAsOf, res.TestRealised = append(res.TestDates, bars[j].Date), append(res.TestAsOf, bars[j-1].Date), append(res.TestRealised, r)
 		}
 	}
+	// Each member model is tuned once, the models concurrently: their
+	// results do not depend on one another, and the networks' training
+	// (itself on two goroutines) overlaps ARIMA-GARCH's and GB's fits.
+	var models []string
 	for _, e := range spec.Ensembles {
 		for _, m := range e.Members {
-			if res.Models[m.Model] != nil {
-				continue
+			if !slices.Contains(models, m.Model) {
+				models = append(models, m.Model)
 			}
-			mr, err := tune(ctx, spec.Grid[m.Model], bars, w, c, res.ValRealised)
-			if err != nil {
-				return nil, err
-			}
-			mr.Model = m.Model
-			res.Models[m.Model] = mr
 		}
+	}
+	tuned := make([]*ModelResult, len(models))
+	errs := make([]error, len(models))
+	var wg sync.WaitGroup
+	for i, name := range models {
+		wg.Go(func() { tuned[i], errs[i] = tune(ctx, spec.Grid[name], bars, w, c, res.ValRealised) })
+	}
+	wg.Wait()
+	for i, name := range models {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		tuned[i].Model = name
+		res.Models[name] = tuned[i]
 	}
 	for _, e := range spec.Ensembles {
 		res.Ensembles = append(res.Ensembles, score(e, res))
