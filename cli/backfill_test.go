@@ -13,6 +13,7 @@ import (
 	"runner/marketdata"
 	"runner/store"
 	"runner/store/sqlite"
+	"runner/store/storetest"
 )
 
 // tradingDays returns the last n dates of the symbol's bars up to to.
@@ -182,4 +183,27 @@ func TestBackfillUsage(t *testing.T) {
 		require.Equal(t, ExitUsage, code, "%v\n%s\n%s", c.args, out, stderr)
 		require.Contains(t, stderr, c.want, "%v", c.args)
 	}
+}
+
+// TestMigrateRiverPostgres runs runner migrate on PostgreSQL: up applies
+// ours and River's tables, status lists both, down removes River's first
+// (all its versions), the next down reverts our latest, and up brings
+// both back.
+func TestMigrateRiverPostgres(t *testing.T) {
+	url, schema := storetest.Schema(t)
+	url += "&search_path=" + schema
+	migrate := func(verb string) string {
+		code, out, stderr := run(t, "--database-url", url, "migrate", verb)
+		require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+		return out
+	}
+	out := migrate("up")
+	require.Contains(t, out, "migrate up: applied 0005\nmigrate up: applied river 001\n")
+	require.Regexp(t, `river job queue\s+applied \(river versions 001 to 0\d\d\)`, migrate("status"))
+	require.Regexp(t, `migrate down: removed river's tables \(river versions 0\d\d to 001\)`, migrate("down"))
+	require.Regexp(t, `river job queue\s+pending`, migrate("status"))
+	require.Contains(t, migrate("down"), "migrate down: reverted 0005")
+	out = migrate("up")
+	require.Contains(t, out, "migrate up: applied 0005\nmigrate up: applied river 001\n")
+	require.Contains(t, migrate("up"), "nothing to apply")
 }

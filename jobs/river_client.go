@@ -85,6 +85,7 @@ func NewRiverClient(pool *pgxpool.Pool, units *UnitRunner, cfg RiverConfig, log 
 		JobTimeout:           cfg.UnitTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(river.FetchCooldownDefault, cfg.PollInterval),
 		MaxAttempts:          UnitMaxAttempts,
 		Logger:               slog.New(zerolog.NewSlogHandler(log.With().Str("component", "river").Logger().Level(max(log.GetLevel(), zerolog.WarnLevel)))),
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,31 @@ var crashBackfill = []string{"--log-level", "warn", "--data", prices, "backfill"
 // process is rescued once it has been running for 11 s; the leader that
 // rescues it is elected within River's leadership TTL (15 s) of the kill.
 var crashRiver = []string{"--unit-timeout", "10s", "--rescue-after", "11s", "--poll-interval", "100ms"}
+
+// reference is the uninterrupted crashBackfill on SQLite, run once.
+var reference struct {
+	once sync.Once
+	want []store.Forecast
+	took time.Duration
+}
+
+// crashReference runs crashBackfill uninterrupted on SQLite, the first
+// time it is called, and returns its forecasts and how long it took.
+func crashReference(t *testing.T) ([]store.Forecast, time.Duration) {
+	reference.once.Do(func() {
+		path := filepath.Join(t.TempDir(), "reference.db")
+		began := time.Now()
+		p := start(t, nil, append([]string{"--database-url", "sqlite:" + path}, crashBackfill...)...)
+		require.Equal(t, 0, p.wait(t, 5*time.Minute), "%s\n%s", p.stdout.String(), p.stderr.String())
+		reference.took = time.Since(began)
+		s, err := sqlite.Open(context.Background(), path)
+		require.NoError(t, err)
+		defer s.Close()
+		reference.want = readForecasts(t, s)
+	})
+	require.Len(t, reference.want, 2*2*19, "a candidate and a legacy forecast per symbol and day")
+	return reference.want, reference.took
+}
 
 func envInt(t *testing.T, name string, def int64) int64 {
 	if s := os.Getenv(name); s != "" {
@@ -71,25 +97,17 @@ func TestBackfillKilledResumes(t *testing.T) {
 	t.Logf("RUNNER_CRASH_SEED=%d", seed)
 	rng := rand.New(rand.NewPCG(seed, 13))
 
-	refPath := filepath.Join(t.TempDir(), "reference.db")
-	began := time.Now()
-	ref := start(t, nil, append([]string{"--database-url", "sqlite:" + refPath}, crashBackfill...)...)
-	require.Equal(t, 0, ref.wait(t, 5*time.Minute), "%s\n%s", ref.stdout.String(), ref.stderr.String())
-	took := time.Since(began)
-	rs, err := sqlite.Open(context.Background(), refPath)
-	require.NoError(t, err)
-	want := readForecasts(t, rs)
-	rs.Close()
-	require.Len(t, want, 2*2*19, "a candidate and a legacy forecast per symbol and day")
+	want, took := crashReference(t)
 
-	// killAndRerun starts the backfill kills times, killing each at a
-	// random moment within the first half of an uninterrupted run, then
-	// runs it to the end.
+	// killAndRerun starts the backfill kills times, killing run i at a
+	// random moment within (kills-i)/(2 kills) of an uninterrupted run (a
+	// shrinking window, as less is left to do each time, so that most
+	// kills land before the work is done), then runs it to the end.
 	killAndRerun := func(t *testing.T, args []string, kills int64, wait time.Duration) {
 		killed := 0
 		for i := range kills {
 			p := start(t, nil, args...)
-			at := time.Duration(rng.Int64N(int64(took/2))) + 50*time.Millisecond
+			at := time.Duration(rng.Int64N(int64(took)*(kills-i)/(2*kills))) + 50*time.Millisecond
 			select {
 			case <-p.done:
 				t.Logf("run %d ended before its kill at %s", i+1, at)
