@@ -207,3 +207,43 @@ func TestMigrateRiverPostgres(t *testing.T) {
 	require.Contains(t, out, "migrate up: applied 0005\nmigrate up: applied river 001\n")
 	require.Contains(t, migrate("up"), "nothing to apply")
 }
+
+// TestBackfillValidateEqualsValidate backfills walk-forward windows (one
+// unit per window) and compares their metrics with those runner validate
+// writes for the same windows in one run: the same rows, number for
+// number, the configuration hash in their hyperparameters. A rerun finds
+// every window done.
+func TestBackfillValidateEqualsValidate(t *testing.T) {
+	spans := []string{"--ensemble", "candidate", "--epochs", "1", "--symbols", "AAPL,MSFT", "--grid", "fixed", "--train-bars", "200",
+		"--val-bars", "40", "--test-bars", "40", "--step", "21", "--from", "2023-09-01", "--to", "2023-12-29"}
+	dir := t.TempDir()
+	metrics := func(path string) []store.ValidationMetrics {
+		s := openSQLite(t, path)
+		var out []store.ValidationMetrics
+		for _, sym := range []string{"AAPL", "MSFT"} {
+			ms, err := s.ValidationMetrics(context.Background(), sym, "1D")
+			require.NoError(t, err)
+			for _, m := range ms {
+				m.ID, m.TrainedAt, m.CreatedAt, m.UpdatedAt = 0, nil, time.Time{}, time.Time{}
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	validate := filepath.Join(dir, "validate.db")
+	code, out, stderr := run(t, append([]string{"--database-url", "sqlite:" + validate, "--data", prices, "validate"}, spans...)...)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	backfill := filepath.Join(dir, "backfill.db")
+	args := append([]string{"--database-url", "sqlite:" + backfill, "--data", prices, "backfill", "--kind", "validate"}, spans...)
+	code, out, stderr = run(t, args...)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "8 units: 0 already done, 8 to run; 8 run, 0 failed")
+	want, got := metrics(validate), metrics(backfill)
+	require.Len(t, want, 8, "4 windows ending from September to December, 2 symbols")
+	require.Equal(t, want, got)
+	require.Len(t, got[0].Hyperparameters["config_hash"], 16)
+
+	code, out, stderr = run(t, args...)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "8 units: 8 already done, 0 to run")
+}

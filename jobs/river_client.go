@@ -3,7 +3,6 @@ package jobs
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -135,7 +134,8 @@ func Enqueue(ctx context.Context, c *river.Client[pgx.Tx], plan BackfillPlan, sp
 // WaitJobs polls the jobs every interval until none is left to run
 // (every one completed, discarded or cancelled), calling tick after each
 // look; it returns ctx's error if ctx ends first. A job that River will
-// still retry is not finished.
+// still retry is not finished. A look that fails (the database restarting)
+// is tried again at the next interval: the workers' jobs are retried too.
 func WaitJobs(ctx context.Context, c *river.Client[pgx.Tx], ids []int64, interval time.Duration, tick func()) error {
 	if len(ids) == 0 {
 		return nil
@@ -145,17 +145,9 @@ func WaitJobs(ctx context.Context, c *river.Client[pgx.Tx], ids []int64, interva
 	for {
 		left, err := c.JobList(ctx, river.NewJobListParams().IDs(ids...).First(1).States(rivertype.JobStateAvailable,
 			rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled))
-		if err != nil && ctx.Err() == nil {
-			// A lost database is waited for: the workers retry too.
-			if !errors.Is(err, context.DeadlineExceeded) {
-				tick()
-			}
-		}
-		if err == nil {
-			tick()
-			if len(left.Jobs) == 0 {
-				return nil
-			}
+		tick()
+		if err == nil && len(left.Jobs) == 0 {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
