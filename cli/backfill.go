@@ -86,6 +86,9 @@ func backfillCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if c.Bool("detach") && !isPostgres(c.String("database-url")) {
+				return usageErrorf("backfill: --detach needs PostgreSQL (--database-url): on SQLite the units run in this process")
+			}
 			return withStore(c, e, true, func(s store.Store) error {
 				units := unitRunner(c, e, s, runs)
 				if len(cfg.Symbols) == 0 {
@@ -95,11 +98,7 @@ func backfillCommand(e *env) *cli.Command {
 					}
 					cfg.Symbols = syms
 				}
-				rs, isRiver := s.(riverStore)
-				if c.Bool("detach") && !isRiver {
-					return usageErrorf("backfill: --detach needs PostgreSQL (--database-url): on SQLite the units run in this process")
-				}
-				if isRiver {
+				if rs, ok := s.(riverStore); ok {
 					return riverBackfill(c, e, rs, units, cfg, rcfg)
 				}
 				return poolBackfill(c, e, units, cfg)

@@ -41,10 +41,13 @@ func workerCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if !isPostgres(c.String("database-url")) {
+				return usageErrorf("worker: needs PostgreSQL (--database-url): the queue is River's, on PostgreSQL; on SQLite runner backfill runs its units itself")
+			}
 			return withStore(c, e, true, func(s store.Store) error {
 				rs, ok := s.(riverStore)
 				if !ok {
-					return usageErrorf("worker: needs PostgreSQL (--database-url): the queue is River's, on PostgreSQL; on SQLite runner backfill runs its units itself")
+					return fmt.Errorf("worker: the store has no River queue")
 				}
 				client, err := jobs.NewRiverClient(rs.Pool(), unitRunner(c, e, s, runs), rcfg, e.log)
 				if err != nil {

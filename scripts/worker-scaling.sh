@@ -9,6 +9,7 @@
 #
 # PostgreSQL: TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable).
 set -euo pipefail
+export PGOPTIONS="${PGOPTIONS:-} --client-min-messages=warning"
 cd "$(dirname "$0")/.."
 db=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 case "$db" in *\?*) sep='&' ;; *) sep='?' ;; esac

@@ -99,15 +99,15 @@ func TestBackfillKilledResumes(t *testing.T) {
 
 	want, took := crashReference(t)
 
-	// killAndRerun starts the backfill kills times, killing run i at a
-	// random moment within (kills-i)/(2 kills) of an uninterrupted run (a
-	// shrinking window, as less is left to do each time, so that most
-	// kills land before the work is done), then runs it to the end.
+	// killAndRerun starts the backfill kills times, killing each run at a
+	// random moment within 1/kills of an uninterrupted run (so that the
+	// kills land before the work is done, at every stage of it: start-up,
+	// planning, units, their writes), then runs it to the end.
 	killAndRerun := func(t *testing.T, args []string, kills int64, wait time.Duration) {
 		killed := 0
 		for i := range kills {
 			p := start(t, nil, args...)
-			at := time.Duration(rng.Int64N(int64(took)*(kills-i)/(2*kills))) + 50*time.Millisecond
+			at := time.Duration(rng.Int64N(int64(took)/kills)) + 50*time.Millisecond
 			select {
 			case <-p.done:
 				t.Logf("run %d ended before its kill at %s", i+1, at)
