@@ -92,6 +92,8 @@ func newApp(e *env) *cli.App {
 			fitCommand(e),
 			validateCommand(e),
 			calibrateCommand(e),
+			backfillCommand(e),
+			workerCommand(e),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,

@@ -249,3 +249,14 @@ func noArgs(cmd *cli.Command, path string) {
 		return action(c)
 	}
 }
+
+// durationAtLeast requires a duration of at least lo.
+func durationAtLeast(f *cli.DurationFlag, lo time.Duration) *cli.DurationFlag {
+	f.Action = func(c *cli.Context, v time.Duration) error {
+		if v < lo {
+			return flagError(c, f.Name, f.EnvVars, v, fmt.Sprintf("a duration of at least %s", lo))
+		}
+		return nil
+	}
+	return f
+}

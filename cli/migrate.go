@@ -17,7 +17,10 @@ func migrateCommand(e *env) *cli.Command {
 		UsageText: "runner migrate [up|down|status]",
 		ArgsUsage: "[up|down|status]",
 		Description: "up (the default) applies every pending migration, each in its own transaction;\n" +
-			"down reverts the latest applied migration; status lists every migration and its state.",
+			"down reverts the latest applied migration; status lists every migration and its state.\n" +
+			"On PostgreSQL, River's job queue tables (runner backfill, runner worker) are migrated too,\n" +
+			"by River's migrator: up after ours; down removes them, all River versions at once,\n" +
+			"before the next down reverts ours.",
 		Action: func(c *cli.Context) error {
 			verb := "up"
 			if c.NArg() > 1 {
@@ -36,13 +39,33 @@ func migrateCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
-					if len(applied) == 0 {
+					var river []int
+					if rs, ok := s.(riverStore); ok {
+						if river, err = rs.RiverMigrateUp(c.Context); err != nil {
+							return err
+						}
+					}
+					if len(applied) == 0 && len(river) == 0 {
 						fmt.Fprintln(e.out, "migrate up: nothing to apply; the schema is current")
 					}
 					for _, v := range applied {
 						fmt.Fprintf(e.out, "migrate up: applied %04d\n", v)
 					}
+					for _, v := range river {
+						fmt.Fprintf(e.out, "migrate up: applied river %03d\n", v)
+					}
 				case "down":
+					if rs, ok := s.(riverStore); ok {
+						// River's tables went up after ours: they come down first, all at once.
+						river, err := rs.RiverMigrateDown(c.Context)
+						if err != nil {
+							return err
+						}
+						if len(river) > 0 {
+							fmt.Fprintf(e.out, "migrate down: removed river's tables (river versions %03d to %03d)\n", river[0], river[len(river)-1])
+							return nil
+						}
+					}
 					v, err := s.MigrateDown(c.Context)
 					if errors.Is(err, migrations.ErrNoneApplied) {
 						fmt.Fprintln(e.out, "migrate down: no migration is applied")
@@ -63,6 +86,20 @@ func migrateCommand(e *env) *cli.Command {
 							state = "applied " + m.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
 						}
 						fmt.Fprintf(e.out, "%04d  %-24s %s\n", m.Version, m.Name, state)
+					}
+					if rs, ok := s.(riverStore); ok {
+						rst, err := rs.RiverMigrationStatus(c.Context)
+						if err != nil {
+							return err
+						}
+						state := "pending"
+						switch {
+						case rst.Current():
+							state = fmt.Sprintf("applied (river versions 001 to %03d)", rst.Latest)
+						case len(rst.Applied) > 0:
+							state = fmt.Sprintf("partly applied (river versions %v of 001 to %03d): run runner migrate up", rst.Applied, rst.Latest)
+						}
+						fmt.Fprintf(e.out, "river %-24s %s\n", "job queue", state)
 					}
 				default:
 					return usageErrorf("migrate: unknown action %q: want up, down or status", verb)

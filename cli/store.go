@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/urfave/cli/v2"
 
 	"runner/jobs"
@@ -146,9 +147,29 @@ func withStore(c *cli.Context, e *env, migrate bool, fn func(store.Store) error)
 		if len(applied) > 0 {
 			e.log.Info().Str("store", name).Ints64("versions", applied).Msg("migrations applied")
 		}
+		if rs, ok := s.(riverStore); ok {
+			applied, err := rs.RiverMigrateUp(c.Context)
+			if err != nil {
+				return err
+			}
+			if len(applied) > 0 {
+				e.log.Info().Str("store", name).Ints("river_versions", applied).Msg("river migrations applied")
+			}
+		}
 	}
 	return fn(s)
 }
+
+// riverStore is a store that holds River's job queue: PostgreSQL.
+type riverStore interface {
+	store.Store
+	RiverMigrateUp(ctx context.Context) ([]int, error)
+	RiverMigrateDown(ctx context.Context) ([]int, error)
+	RiverMigrationStatus(ctx context.Context) (postgres.RiverStatus, error)
+	Pool() *pgxpool.Pool
+}
+
+var _ riverStore = (*postgres.Store)(nil)
 
 // withReadStore opens the configured store for a command that writes
 // nothing (a dry run): it does not migrate, and a store with pending

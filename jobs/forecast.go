@@ -470,7 +470,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 			Price: last.AdjClose * math.Exp(c.Mu), Volatility: c.Sigma, PBear: c.PBear, PNeutral: c.PNeutral,
 			PBull: c.PBull, Label: string(c.Label), Confidence: c.Confidence, Agreement: c.Agreement,
 			CILower: c.CILower, CIUpper: c.CIUpper, ModelsUsed: used, Weights: c.Weights, Components: rows,
-			DataHash: hash, TrainBars: len(train), Seed: cfg.Model.Seed, CodeVersion: cfg.CodeVersion, WeightsID: weightsID,
+			DataHash: hash, ConfigHash: cfg.ConfigHash(), TrainBars: len(train), Seed: cfg.Model.Seed, CodeVersion: cfg.CodeVersion, WeightsID: weightsID,
 			RealisedReturn: realised,
 		}
 		applyCalibration(&f, comps, c, in.calibrations[e.Name])

@@ -387,6 +387,7 @@ func windowRows(cfg ValidateConfig, runID int64, r *walkforward.Result) []store.
 			"test_rmse_default_weights": er.TestRMSEDefault,
 			"window":                    map[string]int{"train": c.Train, "val": c.Val, "test": c.Test, "step": c.Step},
 			"seed":                      cfg.Model.Seed, "epochs": cfg.Model.Epochs, "early_stop": !cfg.Model.NoEarlyStop,
+			"config_hash": cfg.ConfigHash(),
 		}
 		train, dir, mae := er.TrainRMSE, er.DirectionalAccuracy, er.MeanAbsoluteError
 		m := store.ValidationMetrics{

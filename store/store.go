@@ -148,6 +148,29 @@ type Store interface {
 	// PostgreSQL, the millisecond on SQLite).
 	Calibration(ctx context.Context, id int64) (Calibration, error)
 
+	// DoneUnits returns the units of q whose rows exist for q.ConfigHash:
+	// a forecast unit (symbol, as-of day) with a forecasts row of every
+	// ensemble of q.Ensembles, a validation unit (symbol, validation date,
+	// window) with an ensemble_validation_metrics row of every model count
+	// of q.ModelCounts whose hyperparameters hold the hash. They come by
+	// symbol, day and window.
+	DoneUnits(ctx context.Context, q DoneQuery) ([]UnitKey, error)
+	// StartBackfill finds or inserts the backfill of b's kind, hash, date
+	// range and symbols, sets b.ID, and records units in one transaction:
+	// a unit not recorded yet is added, one recorded before takes the
+	// status given (its attempts and last error are kept).
+	StartBackfill(ctx context.Context, b *Backfill, units []BackfillUnit) error
+	// SetUnitStatus records a unit's state; with status UnitRunning it
+	// counts an attempt. It returns ErrNotFound when the backfill has no
+	// such unit.
+	SetUnitStatus(ctx context.Context, u BackfillUnit) error
+	// Backfills returns the latest limit backfills (all when limit <= 0),
+	// latest first, with their progress.
+	Backfills(ctx context.Context, limit int) ([]BackfillProgress, error)
+	// BackfillUnits returns the units of a backfill, of one state or of
+	// all when status is "", by symbol, day and window.
+	BackfillUnits(ctx context.Context, id int64, status UnitStatus) ([]BackfillUnit, error)
+
 	Close() error
 }
 
@@ -238,10 +261,15 @@ type Forecast struct {
 	// it applied none.
 	CalibrationID *int64
 
-	ModelsUsed  []string
-	Weights     map[string]float64
-	Components  []Component
-	DataHash    string
+	ModelsUsed []string
+	Weights    map[string]float64
+	Components []Component
+	DataHash   string
+	// ConfigHash identifies the parameters that changed the forecast's
+	// numbers (jobs.ForecastConfig.ConfigHash); a backfill takes a unit
+	// with a row of each ensemble for its hash as done. Empty when not
+	// recorded (forecasts written before migration 0005).
+	ConfigHash  string
 	TrainBars   int
 	Seed        int64
 	CodeVersion string

@@ -15,7 +15,7 @@ const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, 
 	forecast_return, forecast_price, forecast_volatility, p_bearish, p_neutral, p_bullish, label,
 	confidence, agreement, ci_lower, ci_upper, model_count, models_used, weights, components,
 	data_hash, train_bars, seed, code_version, realised_return, weights_id, ci_lower_raw, ci_upper_raw,
-	p_up, p_up_raw, calibration_id`
+	p_up, p_up_raw, calibration_id, config_hash`
 
 // SaveForecasts upserts forecasts in one transaction.
 func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err error) {
@@ -30,7 +30,7 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 		for _, f := range fs {
 			_, err := tx.Exec(ctx, `INSERT INTO forecasts (`+forecastColumns+`, matured_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-					$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34,
+					$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, NULLIF($35, ''),
 					CASE WHEN $28::float8 IS NULL THEN NULL ELSE NOW() END)
 				ON CONFLICT (symbol, horizon, as_of, ensemble) DO UPDATE SET
 					run_id = EXCLUDED.run_id, target_date = EXCLUDED.target_date, served = EXCLUDED.served,
@@ -44,6 +44,7 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 					code_version = EXCLUDED.code_version, weights_id = EXCLUDED.weights_id,
 					ci_lower_raw = EXCLUDED.ci_lower_raw, ci_upper_raw = EXCLUDED.ci_upper_raw, p_up = EXCLUDED.p_up,
 					p_up_raw = EXCLUDED.p_up_raw, calibration_id = EXCLUDED.calibration_id,
+					config_hash = EXCLUDED.config_hash,
 					realised_return = COALESCE(forecasts.realised_return, EXCLUDED.realised_return),
 					matured_at = COALESCE(forecasts.matured_at, EXCLUDED.matured_at),
 					updated_at = NOW()`,
@@ -51,7 +52,7 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 				f.Price, f.Volatility, f.PBear, f.PNeutral, f.PBull, f.Label, f.Confidence, f.Agreement,
 				f.CILower, f.CIUpper, len(f.ModelsUsed), nonNilStrings(f.ModelsUsed), f.Weights, f.Components,
 				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn, f.WeightsID, f.CILowerRaw,
-				f.CIUpperRaw, f.PUp, f.PUpRaw, f.CalibrationID)
+				f.CIUpperRaw, f.PUp, f.PUpRaw, f.CalibrationID, f.ConfigHash)
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format("2006-01-02"), err)
 			}
@@ -105,14 +106,18 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []stor
 		var r store.Forecast
 		var modelCount int
 		var matured *time.Time
+		var configHash *string
 		err := row.Scan(&r.ID, &r.RunID, &r.Symbol, &r.Horizon, &r.AsOf, &r.TargetDate, &r.Ensemble, &r.Served,
 			&r.LastPrice, &r.Return, &r.Price, &r.Volatility, &r.PBear, &r.PNeutral, &r.PBull, &r.Label,
 			&r.Confidence, &r.Agreement, &r.CILower, &r.CIUpper, &modelCount, &r.ModelsUsed, &r.Weights,
 			&r.Components, &r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &r.RealisedReturn, &r.WeightsID,
-			&r.CILowerRaw, &r.CIUpperRaw, &r.PUp, &r.PUpRaw, &r.CalibrationID,
+			&r.CILowerRaw, &r.CIUpperRaw, &r.PUp, &r.PUpRaw, &r.CalibrationID, &configHash,
 			&r.ForecastError, &matured, &r.CreatedAt, &r.UpdatedAt)
 		if matured != nil {
 			r.MaturedAt = *matured
+		}
+		if configHash != nil {
+			r.ConfigHash = *configHash
 		}
 		return r, err
 	})

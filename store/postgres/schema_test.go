@@ -277,7 +277,7 @@ func TestSchemaCalibration(t *testing.T) {
 	require.Equal(t, []string{
 		"weights_id bigint", "ci_lower_raw double precision", "ci_upper_raw double precision",
 		"p_up double precision", "p_up_raw double precision", "calibration_id bigint",
-	}, fc[len(fc)-6:])
+	}, fc[len(fc)-7:len(fc)-1], "0004's columns, before 0005's config_hash")
 
 	constraints := func(table string) []string {
 		return query(`SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint

@@ -15,7 +15,7 @@ const forecastColumns = `run_id, symbol, horizon, as_of, target_date, ensemble, 
 	forecast_return, forecast_price, forecast_volatility, p_bearish, p_neutral, p_bullish, label,
 	confidence, agreement, ci_lower, ci_upper, model_count, models_used, weights, components,
 	data_hash, train_bars, seed, code_version, realised_return, weights_id, ci_lower_raw, ci_upper_raw,
-	p_up, p_up_raw, calibration_id`
+	p_up, p_up_raw, calibration_id, config_hash`
 
 // SaveForecasts upserts forecasts in one transaction.
 func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err error) {
@@ -46,7 +46,7 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO forecasts (`+forecastColumns+`, matured_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-					?, ?, ?, ?, ?, ?)
+					?, ?, ?, ?, ?, NULLIF(?, ''), ?)
 				ON CONFLICT (symbol, horizon, as_of, ensemble) DO UPDATE SET
 					run_id = excluded.run_id, target_date = excluded.target_date, served = excluded.served,
 					last_price = excluded.last_price, forecast_return = excluded.forecast_return,
@@ -59,6 +59,7 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 					code_version = excluded.code_version, weights_id = excluded.weights_id,
 					ci_lower_raw = excluded.ci_lower_raw, ci_upper_raw = excluded.ci_upper_raw, p_up = excluded.p_up,
 					p_up_raw = excluded.p_up_raw, calibration_id = excluded.calibration_id,
+					config_hash = excluded.config_hash,
 					realised_return = COALESCE(forecasts.realised_return, excluded.realised_return),
 					matured_at = COALESCE(forecasts.matured_at, excluded.matured_at),
 					updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
@@ -66,7 +67,7 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 				f.Served, f.LastPrice, f.Return, f.Price, f.Volatility, f.PBear, f.PNeutral, f.PBull, f.Label,
 				f.Confidence, f.Agreement, f.CILower, f.CIUpper, len(f.ModelsUsed), models, weights, comps,
 				f.DataHash, f.TrainBars, f.Seed, f.CodeVersion, f.RealisedReturn, f.WeightsID, f.CILowerRaw,
-				f.CIUpperRaw, f.PUp, f.PUpRaw, f.CalibrationID, matured)
+				f.CIUpperRaw, f.PUp, f.PUpRaw, f.CalibrationID, f.ConfigHash, matured)
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format(dateLayout), err)
 			}
@@ -128,13 +129,13 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []stor
 			ciLowerRaw, ciUpperRaw         sql.NullFloat64
 			pUp, pUpRaw                    sql.NullFloat64
 			weightsID, calibrationID       sql.NullInt64
-			matured                        sql.NullString
+			matured, configHash            sql.NullString
 		)
 		err := rows.Scan(&r.ID, &r.RunID, &r.Symbol, &r.Horizon, &asOf, &target, &r.Ensemble, &r.Served,
 			&r.LastPrice, &r.Return, &r.Price, &r.Volatility, &r.PBear, &r.PNeutral, &r.PBull, &r.Label,
 			&r.Confidence, &r.Agreement, &r.CILower, &r.CIUpper, &modelCount, &models, &weights, &comps,
 			&r.DataHash, &r.TrainBars, &r.Seed, &r.CodeVersion, &realised, &weightsID, &ciLowerRaw, &ciUpperRaw,
-			&pUp, &pUpRaw, &calibrationID, &fcErr, &matured, &created, &updated)
+			&pUp, &pUpRaw, &calibrationID, &configHash, &fcErr, &matured, &created, &updated)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: forecasts: %w", err)
 		}
@@ -146,6 +147,7 @@ func (s *Store) Forecasts(ctx context.Context, f store.ForecastFilter) (_ []stor
 		r.CILowerRaw, r.CIUpperRaw = nullFloat(ciLowerRaw), nullFloat(ciUpperRaw)
 		r.PUp, r.PUpRaw = nullFloat(pUp), nullFloat(pUpRaw)
 		r.WeightsID, r.CalibrationID = nullInt64(weightsID), nullInt64(calibrationID)
+		r.ConfigHash = configHash.String
 		if matured.Valid {
 			r.MaturedAt, _ = parseTime(matured.String)
 		}

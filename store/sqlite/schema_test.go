@@ -219,7 +219,7 @@ func TestSchemaCalibration(t *testing.T) {
 	require.Equal(t, []string{
 		"weights_id INTEGER", "ci_lower_raw REAL", "ci_upper_raw REAL", "p_up REAL", "p_up_raw REAL",
 		"calibration_id INTEGER",
-	}, fc[len(fc)-6:])
+	}, fc[len(fc)-7:len(fc)-1], "0004's columns, before 0005's config_hash")
 
 	require.Equal(t, []string{
 		"idx_calibrations_latest (symbol, horizon, ensemble, sample_to)",

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"runner/jobs"
+	"runner/store"
+)
+
+// DefaultShutdownTimeout is how long a worker told to stop lets its
+// running jobs finish before it cancels them.
+const DefaultShutdownTimeout = 30 * time.Second
+
+func workerCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "worker",
+		Usage:     "work the backfill queue (River on PostgreSQL) until SIGTERM or SIGINT",
+		UsageText: "runner --database-url postgres://... worker [--concurrency N] [--shutdown-timeout 30s]",
+		Description: "Works the units that runner backfill enqueued (River jobs), --concurrency at a time, with the\n" +
+			"bars of --data. Any number of workers on any machine work the same queue. On SIGTERM or SIGINT\n" +
+			"the worker takes no new job and lets the running ones finish within --shutdown-timeout; past it\n" +
+			"they are cancelled and go back to the queue (their units are rewritten whole by the retry). A\n" +
+			"worker killed outright loses nothing: its jobs are rescued after --rescue-after and their\n" +
+			"timeout, and retried elsewhere.",
+		Flags: append([]cli.Flag{
+			intAtLeast(&cli.IntFlag{Name: "concurrency", Value: runtime.NumCPU(), Usage: "jobs worked at once (at least 1)"}, 1),
+			durationAtLeast(&cli.DurationFlag{Name: "shutdown-timeout", Value: DefaultShutdownTimeout,
+				Usage: "after SIGTERM, time the running jobs have to finish before they are cancelled and requeued"}, 0),
+		}, riverFlags()...),
+		Action: func(c *cli.Context) error {
+			rcfg, err := riverConfig(c, c.Int("concurrency"))
+			if err != nil {
+				return err
+			}
+			runs, err := runConfig(c)
+			if err != nil {
+				return err
+			}
+			if !isPostgres(c.String("database-url")) {
+				return usageErrorf("worker: needs PostgreSQL (--database-url): the queue is River's, on PostgreSQL; on SQLite runner backfill runs its units itself")
+			}
+			return withStore(c, e, true, func(s store.Store) error {
+				rs, ok := s.(riverStore)
+				if !ok {
+					return fmt.Errorf("worker: the store has no River queue")
+				}
+				client, err := jobs.NewRiverClient(rs.Pool(), unitRunner(c, e, s, runs), rcfg, e.log)
+				if err != nil {
+					return err
+				}
+				if err := client.Start(context.WithoutCancel(c.Context)); err != nil {
+					return fmt.Errorf("worker: start river client: %w", err)
+				}
+				e.log.Info().Str("component", "worker").Int("concurrency", rcfg.Concurrency).Str("queue", jobs.RiverQueue).
+					Msg("worker started")
+				<-c.Context.Done()
+				e.log.Info().Str("component", "worker").Dur("shutdown_timeout", c.Duration("shutdown-timeout")).Msg("worker stopping")
+				stopRiver(e, client.Stop, client.StopAndCancel, c.Duration("shutdown-timeout"))
+				e.log.Info().Str("component", "worker").Msg("worker stopped")
+				return nil
+			})
+		},
+	}
+}

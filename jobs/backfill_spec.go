@@ -1,0 +1,158 @@
+package jobs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"runner/forecast"
+	"runner/store"
+	"runner/walkforward"
+)
+
+// BackfillSpec is the configuration a backfill's units run with. It is
+// plain JSON, stored with the backfill and carried by every River job, so
+// that a worker on any machine runs a unit exactly as the backfill asked.
+type BackfillSpec struct {
+	// Kind is store.BackfillForecast or store.BackfillValidate.
+	Kind string `json:"kind"`
+	// Forecast configures forecast units (Kind forecast). Its Symbols,
+	// AsOf, Workers and DryRun are set per unit.
+	Forecast *ForecastConfig `json:"forecast,omitempty"`
+	// Validate configures validation units (Kind validate).
+	Validate *ValidateSpec `json:"validate,omitempty"`
+}
+
+// ValidateSpec is the serialisable part of a ValidateConfig: the grid is
+// named, and built from its name where the unit runs.
+type ValidateSpec struct {
+	Ensembles []forecast.Ensemble `json:"ensembles"`
+	Horizon   string              `json:"horizon"`
+	// Grid is "canonical" (walkforward.CanonicalGrid) or "fixed"
+	// (walkforward.FixedGrid). Default canonical.
+	Grid      string             `json:"grid"`
+	Window    walkforward.Config `json:"window"`
+	Model     forecast.Options   `json:"model"`
+	LeakCheck bool               `json:"leak_check"`
+}
+
+// GridNamed returns the walk-forward grid of a name: canonical or fixed.
+func GridNamed(name string, opts forecast.Options) (walkforward.Grid, error) {
+	switch name {
+	case "", "canonical":
+		return walkforward.CanonicalGrid(opts), nil
+	case "fixed":
+		return walkforward.FixedGrid(opts), nil
+	}
+	return nil, fmt.Errorf("jobs: grid %q: want canonical or fixed", name)
+}
+
+// config is the ValidateConfig of the spec, without symbols or dates.
+func (v ValidateSpec) config() (ValidateConfig, error) {
+	g, err := GridNamed(v.Grid, v.Model)
+	if err != nil {
+		return ValidateConfig{}, err
+	}
+	name := v.Grid
+	if name == "" {
+		name = "canonical"
+	}
+	return ValidateConfig{Ensembles: v.Ensembles, Horizon: v.Horizon, Grid: g, GridName: name, Window: v.Window,
+		Model: v.Model, LeakCheck: v.LeakCheck}, nil
+}
+
+func (s BackfillSpec) validate() error {
+	switch s.Kind {
+	case store.BackfillForecast:
+		if s.Forecast == nil {
+			return errors.New("jobs: backfill: forecast kind without a forecast configuration")
+		}
+		cfg := *s.Forecast
+		cfg.setDefaults()
+		return cfg.validate()
+	case store.BackfillValidate:
+		if s.Validate == nil {
+			return errors.New("jobs: backfill: validate kind without a validation configuration")
+		}
+		cfg, err := s.Validate.config()
+		if err != nil {
+			return err
+		}
+		cfg.Symbols = []string{"-"}
+		cfg.setDefaults()
+		return cfg.validate()
+	}
+	return fmt.Errorf("jobs: backfill: kind %q: want forecast or validate", s.Kind)
+}
+
+// ConfigHash is the hash of the parameters that change the units' numbers
+// (ForecastConfig.ConfigHash, ValidateConfig.ConfigHash).
+func (s BackfillSpec) ConfigHash() string {
+	switch {
+	case s.Kind == store.BackfillForecast && s.Forecast != nil:
+		return s.Forecast.ConfigHash()
+	case s.Kind == store.BackfillValidate && s.Validate != nil:
+		cfg, err := s.Validate.config()
+		if err != nil {
+			return ""
+		}
+		return cfg.ConfigHash()
+	}
+	return ""
+}
+
+// Mode is the mode recorded with the backfill: the forecast mode, or the
+// validated ensembles.
+func (s BackfillSpec) Mode() string {
+	if s.Forecast != nil {
+		c := *s.Forecast
+		c.setDefaults()
+		return c.Mode
+	}
+	if s.Validate != nil {
+		return ensembleNames(s.Validate.Ensembles)
+	}
+	return ""
+}
+
+// doneQuery asks which units of the spec are done, without symbols or
+// dates.
+func (s BackfillSpec) doneQuery() store.DoneQuery {
+	q := store.DoneQuery{Kind: s.Kind, ConfigHash: s.ConfigHash()}
+	var es []forecast.Ensemble
+	if s.Forecast != nil {
+		q.Horizon, es = s.Forecast.Horizon, s.Forecast.Ensembles
+	}
+	if s.Validate != nil {
+		q.Horizon, es = s.Validate.Horizon, s.Validate.Ensembles
+	}
+	if q.Horizon == "" {
+		q.Horizon = DefaultHorizon
+	}
+	seen := map[int]bool{}
+	for _, e := range es {
+		q.Ensembles = append(q.Ensembles, e.Name)
+		if n := len(e.Members); !seen[n] {
+			seen[n] = true
+			q.ModelCounts = append(q.ModelCounts, n)
+		}
+	}
+	return q
+}
+
+// dependsOnEarlier reports whether a unit's numbers depend on the rows of
+// the same symbol's earlier units: forecasts whose weights learn from
+// past matured forecasts. Such units run in date order.
+func (s BackfillSpec) dependsOnEarlier() bool {
+	return s.Kind == store.BackfillForecast && s.Forecast != nil && s.Forecast.WeightMethod.NeedsHistory()
+}
+
+// params is the spec as the JSON object stored with the backfill.
+func (s BackfillSpec) params() (map[string]any, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
