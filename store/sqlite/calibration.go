@@ -75,16 +75,8 @@ func (s *Store) Calibrations(ctx context.Context, symbol, horizon, ensemble stri
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: calibrations %s %s: %w", symbol, horizon, err)
 	}
-	defer rows.Close()
-	var out []store.Calibration
-	for rows.Next() {
-		c, err := scanCalibration(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: calibrations %s %s: %w", symbol, horizon, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collectRows(rows, scanCalibration)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: calibrations %s %s: %w", symbol, horizon, err)
 	}
 	return out, nil
@@ -103,7 +95,7 @@ func (s *Store) Calibration(ctx context.Context, id int64) (_ store.Calibration,
 }
 
 // scanCalibration reads one row of calibrationColumns.
-func scanCalibration(row interface{ Scan(...any) error }) (store.Calibration, error) {
+func scanCalibration(row scanner) (store.Calibration, error) {
 	var (
 		c                               store.Calibration
 		run                             sql.NullInt64

@@ -109,25 +109,20 @@ func (s *Store) DivergenceAlerts(ctx context.Context, symbol, horizon string) (_
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: divergence alerts %s %s: %w", symbol, horizon, err)
 	}
-	defer rows.Close()
-	var out []store.DivergenceAlert
-	for rows.Next() {
+	out, err := collectRows(rows, func(row scanner) (store.DivergenceAlert, error) {
 		var (
 			a              store.DivergenceAlert
 			run            sql.NullInt64
 			vdate, created string
 		)
-		err := rows.Scan(&a.ID, &run, &a.Symbol, &a.Horizon, &a.Ensemble, &vdate, &a.WindowID, &a.Level,
+		err := row.Scan(&a.ID, &run, &a.Symbol, &a.Horizon, &a.Ensemble, &vdate, &a.WindowID, &a.Level,
 			&a.Divergence, &a.Threshold, &a.ValRMSE, &a.TestRMSE, &created)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: divergence alerts %s %s: %w", symbol, horizon, err)
-		}
 		a.RunID = run.Int64
 		a.ValidationDate, _ = parseTime(vdate)
 		a.CreatedAt, _ = parseTime(created)
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+		return a, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: divergence alerts %s %s: %w", symbol, horizon, err)
 	}
 	return out, nil
@@ -165,27 +160,25 @@ func (s *Store) ValidationPredictions(ctx context.Context, f store.ValidationPre
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: validation predictions: %w", err)
 	}
-	defer rows.Close()
-	var out []store.ValidationPrediction
-	for rows.Next() {
+	out, err := collectRows(rows, func(row scanner) (store.ValidationPrediction, error) {
 		var (
 			p            store.ValidationPrediction
 			asOf, target string
 		)
-		err := rows.Scan(&p.Symbol, &p.Horizon, &p.Ensemble, &p.Model, &p.WindowID, &p.Span, &asOf, &target,
+		err := row.Scan(&p.Symbol, &p.Horizon, &p.Ensemble, &p.Model, &p.WindowID, &p.Span, &asOf, &target,
 			&p.Mu, &p.Sigma, &p.PBear, &p.PNeutral, &p.PBull, &p.CILower, &p.CIUpper, &p.Realised)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: validation predictions: %w", err)
+			return p, err
 		}
 		if p.AsOf, err = parseDate(asOf); err != nil {
-			return nil, fmt.Errorf("sqlite: validation predictions: as_of %q: %w", asOf, err)
+			return p, fmt.Errorf("as_of %q: %w", asOf, err)
 		}
 		if p.TargetDate, err = parseDate(target); err != nil {
-			return nil, fmt.Errorf("sqlite: validation predictions: target_date %q: %w", target, err)
+			return p, fmt.Errorf("target_date %q: %w", target, err)
 		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
+		return p, nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: validation predictions: %w", err)
 	}
 	return out, nil
@@ -200,20 +193,16 @@ func (s *Store) OverfittingSymbols(ctx context.Context) (_ []store.OverfittingSy
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: overfitting symbols: %w", err)
 	}
-	defer rows.Close()
-	var out []store.OverfittingSymbol
-	for rows.Next() {
+	out, err := collectRows(rows, func(row scanner) (store.OverfittingSymbol, error) {
 		var (
 			o      store.OverfittingSymbol
 			latest string
 		)
-		if err := rows.Scan(&o.Symbol, &o.Horizon, &o.Count, &latest, &o.AvgDivergence, &o.MaxDivergence); err != nil {
-			return nil, fmt.Errorf("sqlite: overfitting symbols: %w", err)
-		}
+		err := row.Scan(&o.Symbol, &o.Horizon, &o.Count, &latest, &o.AvgDivergence, &o.MaxDivergence)
 		o.Latest, _ = parseTime(latest)
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
+		return o, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: overfitting symbols: %w", err)
 	}
 	return out, nil
@@ -229,22 +218,17 @@ func (s *Store) DivergenceTrends(ctx context.Context, symbol, horizon string) (_
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: divergence trends %s %s: %w", symbol, horizon, err)
 	}
-	defer rows.Close()
-	var out []store.DivergenceTrend
-	for rows.Next() {
+	out, err := collectRows(rows, func(row scanner) (store.DivergenceTrend, error) {
 		var (
 			d     store.DivergenceTrend
 			vdate string
 		)
-		err := rows.Scan(&d.Symbol, &d.Horizon, &vdate, &d.WindowID, &d.ModelCount, &d.Divergence,
+		err := row.Scan(&d.Symbol, &d.Horizon, &vdate, &d.WindowID, &d.ModelCount, &d.Divergence,
 			&d.IsOverfitting, &d.WindowSequence)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: divergence trends %s %s: %w", symbol, horizon, err)
-		}
 		d.ValidationDate, _ = parseTime(vdate)
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+		return d, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: divergence trends %s %s: %w", symbol, horizon, err)
 	}
 	return out, nil

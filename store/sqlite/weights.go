@@ -88,23 +88,15 @@ func (s *Store) WeightsHistory(ctx context.Context, symbol, horizon, ensemble st
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: weights history %s %s: %w", symbol, horizon, err)
 	}
-	defer rows.Close()
-	var out []store.EnsembleWeights
-	for rows.Next() {
-		w, err := scanWeights(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: weights history %s %s: %w", symbol, horizon, err)
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collectRows(rows, scanWeights)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: weights history %s %s: %w", symbol, horizon, err)
 	}
 	return out, nil
 }
 
 // scanWeights reads one row of weightsColumns.
-func scanWeights(row interface{ Scan(...any) error }) (store.EnsembleWeights, error) {
+func scanWeights(row scanner) (store.EnsembleWeights, error) {
 	var (
 		w                             store.EnsembleWeights
 		run, window                   sql.NullInt64
