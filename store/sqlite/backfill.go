@@ -54,25 +54,24 @@ func (s *Store) DoneUnits(ctx context.Context, q store.DoneQuery) (_ []store.Uni
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: done units: %w", err)
 	}
-	defer rows.Close()
-	var out []store.UnitKey
-	for rows.Next() {
+	out, err := collectRows(rows, func(row scanner) (store.UnitKey, error) {
 		var k store.UnitKey
 		var day string
-		if err := rows.Scan(&k.Symbol, &day, &k.WindowID); err != nil {
-			return nil, fmt.Errorf("sqlite: done units: %w", err)
+		if err := row.Scan(&k.Symbol, &day, &k.WindowID); err != nil {
+			return k, err
 		}
+		var err error
 		if q.Kind == store.BackfillForecast {
 			k.Day, err = parseDate(day)
 		} else {
 			k.Day, err = parseTime(day)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: done units: %w", err)
-		}
-		out = append(out, k)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: done units: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // StartBackfill finds or inserts a backfill and records its units.
@@ -196,22 +195,21 @@ func (s *Store) BackfillUnits(ctx context.Context, id int64, status store.UnitSt
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: units of backfill %d: %w", id, err)
 	}
-	defer rows.Close()
-	var out []store.BackfillUnit
-	for rows.Next() {
+	out, err := collectRows(rows, func(row scanner) (store.BackfillUnit, error) {
 		u := store.BackfillUnit{BackfillID: id}
 		var day, st, updated string
 		var runID sql.NullInt64
-		if err := rows.Scan(&u.Symbol, &day, &u.WindowID, &st, &u.Attempts, &u.Error, &runID, &updated); err != nil {
-			return nil, fmt.Errorf("sqlite: units of backfill %d: %w", id, err)
-		}
+		err := row.Scan(&u.Symbol, &day, &u.WindowID, &st, &u.Attempts, &u.Error, &runID, &updated)
 		u.Day, _ = parseDate(day)
 		u.Status = store.UnitStatus(st)
 		u.RunID = nullInt64(runID)
 		u.UpdatedAt, _ = parseTime(updated)
-		out = append(out, u)
+		return u, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: units of backfill %d: %w", id, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // placeholders is "?, ?, ?" for n.
