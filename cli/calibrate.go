@@ -32,7 +32,7 @@ func calibrateCommand(e *env) *cli.Command {
 			"that symbol (exit 3), never a silent default.",
 		Flags: []cli.Flag{
 			symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Value: cli.NewStringSlice(DefaultCanarySymbols...), Usage: "symbols to calibrate"}),
-			stringOneOf(&cli.StringFlag{Name: "ensemble", Value: "both", Usage: "candidate, legacy or both"}, "candidate", "legacy", "both"),
+			ensembleFlag(),
 			intAtLeast(&cli.IntFlag{Name: "samples", Value: jobs.DefaultCalibrationSamples, Usage: fmt.Sprintf("latest out-of-sample forecasts to learn from (at least %d)", calibration.MinConformal)}, calibration.MinConformal),
 			stringOneOf(&cli.StringFlag{Name: "method", Value: string(calibration.Auto), Usage: "P(up) recalibration: auto (Platt below 1000 samples, isotonic from 1000), platt or isotonic"},
 				string(calibration.Auto), string(calibration.Platt), string(calibration.Isotonic)),
@@ -57,14 +57,7 @@ func calibrateCommand(e *env) *cli.Command {
 			if cfg.Calibration.Method == calibration.Isotonic && cfg.Samples < calibration.IsotonicMin {
 				return usageErrorf("calibrate: --method isotonic needs --samples of at least %d (have %d)", calibration.IsotonicMin, cfg.Samples)
 			}
-			switch c.String("ensemble") {
-			case "both":
-				cfg.Ensembles = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}
-			case "candidate":
-				cfg.Ensembles = []forecast.Ensemble{forecast.Candidate}
-			case "legacy":
-				cfg.Ensembles = []forecast.Ensemble{forecast.Legacy}
-			}
+			cfg.Ensembles = ensemblesOf(c)
 			run := func(s store.Store) error {
 				res, err := (&jobs.CalibrateJob{Store: s, Log: e.log}).Run(c.Context, cfg)
 				printCalibrations(e.out, res)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -34,19 +33,19 @@ func printForecasts(w io.Writer, res jobs.ForecastResult) {
 		}
 	}
 	for _, r := range res.Symbols {
-		for _, e := range sortedKeysString(r.WeightNotes) {
+		for _, e := range sortedKeys(r.WeightNotes) {
 			fmt.Fprintf(w, "%s: %s: %s\n", r.Symbol, e, r.WeightNotes[e])
 		}
-		for _, e := range sortedKeysString(r.CalibrationNotes) {
+		for _, e := range sortedKeys(r.CalibrationNotes) {
 			fmt.Fprintf(w, "%s: %s: %s\n", r.Symbol, e, r.CalibrationNotes[e])
 		}
 		if r.Err != nil {
 			fmt.Fprintf(w, "%s: FAILED: %v\n", r.Symbol, r.Err)
 		}
-		for _, m := range sortedNames(r.LostModels) {
+		for _, m := range sortedKeys(r.LostModels) {
 			fmt.Fprintf(w, "%s: model %s failed, ensembles renormalised: %v\n", r.Symbol, m, r.LostModels[m])
 		}
-		for _, e := range sortedNames(r.FailedEnsembles) {
+		for _, e := range sortedKeys(r.FailedEnsembles) {
 			fmt.Fprintf(w, "%s: ensemble %s: no forecast: %v\n", r.Symbol, e, r.FailedEnsembles[e])
 		}
 	}
@@ -218,24 +217,6 @@ func printForecastsJSON(w io.Writer, res jobs.ForecastResult) error {
 // priceInterval turns the return interval into prices.
 func priceInterval(f store.Forecast) (lo, hi float64) {
 	return f.LastPrice * math.Exp(f.CILower), f.LastPrice * math.Exp(f.CIUpper)
-}
-
-func sortedNames(m map[string]error) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeysString(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func anyCalibrated(fs []store.Forecast) bool {

@@ -15,10 +15,10 @@ func day(t time.Time) string { return t.Format(time.DateOnly) }
 // that params does not have.
 func paramString(params, spec map[string]any) string {
 	var parts []string
-	for _, k := range sortedKeysAny(params) {
+	for _, k := range sortedKeys(params) {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, params[k]))
 	}
-	for _, k := range sortedKeysAny(spec) {
+	for _, k := range sortedKeys(spec) {
 		if _, dup := params[k]; !dup {
 			parts = append(parts, fmt.Sprintf("%s=%v", k, spec[k]))
 		}
@@ -28,19 +28,15 @@ func paramString(params, spec map[string]any) string {
 
 // weightList prints weights as sorted "model weight" pairs.
 func weightList(w map[string]float64) string {
-	var keys []string
-	for k := range w {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var parts []string
-	for _, k := range keys {
+	for _, k := range sortedKeys(w) {
 		parts = append(parts, fmt.Sprintf("%s %.2f", k, w[k]))
 	}
 	return strings.Join(parts, " ")
 }
 
-func sortedKeysAny(m map[string]any) []string {
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"runner/forecast"
 )
 
@@ -85,4 +87,22 @@ func (s selection) resolve() (ens []forecast.Ensemble, served, mode string, err 
 		}
 	}
 	return ens, served, mode, nil
+}
+
+// ensembleFlag is the --ensemble flag of the commands that work on the
+// candidate, the legacy ensemble or both (validate, calibrate).
+func ensembleFlag() cli.Flag {
+	return stringOneOf(&cli.StringFlag{Name: "ensemble", Value: "both", Usage: "candidate, legacy or both"},
+		"candidate", "legacy", "both")
+}
+
+// ensemblesOf returns the ensembles --ensemble names.
+func ensemblesOf(c *cli.Context) []forecast.Ensemble {
+	switch c.String("ensemble") {
+	case "candidate":
+		return []forecast.Ensemble{forecast.Candidate}
+	case "legacy":
+		return []forecast.Ensemble{forecast.Legacy}
+	}
+	return []forecast.Ensemble{forecast.Candidate, forecast.Legacy}
 }

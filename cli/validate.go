@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,7 +42,7 @@ func validateCommand(e *env) *cli.Command {
 			intAtLeast(&cli.IntFlag{Name: "windows", Value: 1, Usage: "number of latest windows per symbol (at least 1)"}, 1),
 			dateFlag(&cli.StringFlag{Name: "from", Usage: "validate every window whose test span ends from this date (YYYY-MM-DD) ..."}),
 			dateFlag(&cli.StringFlag{Name: "to", Usage: "... to this date", DefaultText: "the last bar"}),
-			stringOneOf(&cli.StringFlag{Name: "ensemble", Value: "both", Usage: "candidate, legacy or both"}, "candidate", "legacy", "both"),
+			ensembleFlag(),
 			stringOneOf(&cli.StringFlag{Name: "grid", Value: "canonical", Usage: "canonical (the DESIGN §5 grid) or fixed (the canonical configurations; weights only)"}, "canonical", "fixed"),
 			intAtLeast(&cli.IntFlag{Name: "train-bars", Value: walkforward.DefaultTrain, Usage: "train span T in bars (at least 100)"}, walkforward.MinTrain),
 			intAtLeast(&cli.IntFlag{Name: "val-bars", Value: walkforward.DefaultVal, Usage: "validation span V in bars (at least 20)"}, walkforward.MinSpan),
@@ -122,14 +121,7 @@ func validateConfig(c *cli.Context) (jobs.ValidateConfig, error) {
 	case !cfg.From.IsZero() && !cfg.To.IsZero() && cfg.To.Before(cfg.From):
 		return cfg, usageErrorf("validate: --to %s is before --from %s", c.String("to"), c.String("from"))
 	}
-	switch c.String("ensemble") {
-	case "both":
-		cfg.Ensembles = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}
-	case "candidate":
-		cfg.Ensembles = []forecast.Ensemble{forecast.Candidate}
-	case "legacy":
-		cfg.Ensembles = []forecast.Ensemble{forecast.Legacy}
-	}
+	cfg.Ensembles = ensemblesOf(c)
 	cfg.Grid = walkforward.CanonicalGrid(opts)
 	if cfg.GridName == "fixed" {
 		cfg.Grid = walkforward.FixedGrid(opts)
@@ -176,7 +168,7 @@ func printValidation(w io.Writer, res jobs.ValidateResult) {
 			}
 			tw.Flush()
 			var chosen []string
-			for _, m := range sortedModels(o.Result.Models) {
+			for _, m := range sortedKeys(o.Result.Models) {
 				mr := o.Result.Models[m]
 				if mr.Err != nil {
 					chosen = append(chosen, fmt.Sprintf("%s failed: %v", m, mr.Err))
@@ -212,13 +204,4 @@ func weightString(e forecast.Ensemble, w map[string]float64) string {
 		parts = append(parts, fmt.Sprintf("%s %.2f", m.Model, w[m.Model]))
 	}
 	return strings.Join(parts, " ")
-}
-
-func sortedModels(m map[string]*walkforward.ModelResult) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
