@@ -217,12 +217,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	}
 	asOf := cfg.AsOf
 	if asOf.IsZero() {
-		for _, bars := range history {
-			if len(bars) > 0 && (asOf.IsZero() || bars[len(bars)-1].Date.Before(asOf)) {
-				asOf = bars[len(bars)-1].Date
-			}
-		}
-		if asOf.IsZero() {
+		if asOf = commonLastDate(history); asOf.IsZero() {
 			return ForecastResult{Symbols: results}, fmt.Errorf("jobs: forecast: no symbol has data: %w", firstErr(results))
 		}
 	}
