@@ -59,6 +59,9 @@ type Store interface {
 	FinishRun(ctx context.Context, run *Run) error
 	// Run returns one run.
 	Run(ctx context.Context, id int64) (Run, error)
+	// Runs returns the runs matching f, latest start first (then latest
+	// id).
+	Runs(ctx context.Context, f RunFilter) ([]Run, error)
 
 	// SaveForecasts upserts forecasts, keyed by symbol, horizon, as-of and
 	// ensemble, in one transaction: all are written or none. A rerun
@@ -207,6 +210,15 @@ type Run struct {
 	// HeartbeatAt is the last time the run's process said it was alive
 	// (read only; StartRun sets it to StartedAt).
 	HeartbeatAt time.Time
+}
+
+// RunFilter selects runs; zero fields select all.
+type RunFilter struct {
+	Kind string // forecast, validate, ...; "" for every kind
+	// StartedFrom and StartedTo bound the start time, inclusive; zero
+	// leaves that side open.
+	StartedFrom, StartedTo time.Time
+	Limit                  int // at most this many; <= 0 for all
 }
 
 // Component is one model's part of an ensemble forecast.

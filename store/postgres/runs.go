@@ -92,22 +92,61 @@ func (s *Store) FinishRun(ctx context.Context, run *store.Run) (err error) {
 	return nil
 }
 
+// runColumns are the forecast_runs columns scanRun reads.
+const runColumns = `id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
+	code_version, host, started_at, finished_at, heartbeat_at`
+
 // Run returns one run.
 func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
 	ctx, end := s.bound(ctx, "run %d", id)
 	defer func() { err = end(err) }()
+	r, err := scanRun(s.pool.QueryRow(ctx, `SELECT `+runColumns+` FROM forecast_runs WHERE id = $1`, id))
+	if err != nil {
+		return r, translate(err, fmt.Sprintf("run %d", id))
+	}
+	return r, nil
+}
+
+// Runs returns the runs matching f, latest first.
+func (s *Store) Runs(ctx context.Context, f store.RunFilter) (_ []store.Run, err error) {
+	ctx, end := s.bound(ctx, "runs")
+	defer func() { err = end(err) }()
+	var from, to *time.Time
+	if !f.StartedFrom.IsZero() {
+		from = &f.StartedFrom
+	}
+	if !f.StartedTo.IsZero() {
+		to = &f.StartedTo
+	}
+	var limit *int
+	if f.Limit > 0 {
+		limit = &f.Limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+runColumns+` FROM forecast_runs
+		WHERE ($1 = '' OR kind = $1) AND ($2::timestamptz IS NULL OR started_at >= $2)
+		AND ($3::timestamptz IS NULL OR started_at <= $3)
+		ORDER BY started_at DESC, id DESC LIMIT $4`, f.Kind, from, to, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: runs: %w", err)
+	}
+	runs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Run, error) { return scanRun(row) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: runs: %w", err)
+	}
+	return runs, nil
+}
+
+// scanRun reads the runColumns of one row.
+func scanRun(row pgx.Row) (store.Run, error) {
 	var (
 		r        store.Run
 		asOf     *time.Time
 		finished *time.Time
 		status   string
 	)
-	err = s.pool.QueryRow(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
-		code_version, host, started_at, finished_at, heartbeat_at FROM forecast_runs WHERE id = $1`, id).
-		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &r.Symbols, &r.SymbolErrors, &r.Parameters,
-			&r.CodeVersion, &r.Host, &r.StartedAt, &finished, &r.HeartbeatAt)
-	if err != nil {
-		return r, translate(err, fmt.Sprintf("run %d", id))
+	if err := row.Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &r.Symbols, &r.SymbolErrors, &r.Parameters,
+		&r.CodeVersion, &r.Host, &r.StartedAt, &finished, &r.HeartbeatAt); err != nil {
+		return r, err
 	}
 	r.Status = store.RunStatus(status)
 	if asOf != nil {

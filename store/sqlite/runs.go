@@ -105,21 +105,54 @@ func (s *Store) FinishRun(ctx context.Context, run *store.Run) (err error) {
 	return nil
 }
 
+// runColumns are the forecast_runs columns scanRun reads.
+const runColumns = `id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
+	code_version, host, started_at, finished_at, heartbeat_at`
+
 // Run returns one run.
 func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
 	ctx, end := s.bound(ctx, "run %d", id)
 	defer func() { err = end(err) }()
+	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM forecast_runs WHERE id = ?`, id))
+	if err != nil {
+		return r, notFound(err, fmt.Sprintf("run %d", id))
+	}
+	return r, nil
+}
+
+// Runs returns the runs matching f, latest first.
+func (s *Store) Runs(ctx context.Context, f store.RunFilter) (_ []store.Run, err error) {
+	ctx, end := s.bound(ctx, "runs")
+	defer func() { err = end(err) }()
+	from, to := fmtNullTime(f.StartedFrom), fmtNullTime(f.StartedTo)
+	limit := -1
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM forecast_runs
+		WHERE (?1 = '' OR kind = ?1) AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at <= ?3)
+		ORDER BY started_at DESC, id DESC LIMIT ?4`, f.Kind, from, to, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: runs: %w", err)
+	}
+	runs, err := collectRows(rows, scanRun)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: runs: %w", err)
+	}
+	return runs, nil
+}
+
+// scanRun reads the runColumns of one row.
+func scanRun(row scanner) (store.Run, error) {
 	var (
 		r                       store.Run
 		asOf, finished          sql.NullString
 		status, syms, errs, prm string
 		started, heartbeat      string
 	)
-	err = s.db.QueryRowContext(ctx, `SELECT id, kind, mode, as_of, status, symbols, symbol_errors, parameters,
-		code_version, host, started_at, finished_at, heartbeat_at FROM forecast_runs WHERE id = ?`, id).
-		Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &syms, &errs, &prm, &r.CodeVersion, &r.Host, &started, &finished, &heartbeat)
-	if err != nil {
-		return r, notFound(err, fmt.Sprintf("run %d", id))
+	if err := row.Scan(&r.ID, &r.Kind, &r.Mode, &asOf, &status, &syms, &errs, &prm, &r.CodeVersion, &r.Host,
+		&started, &finished, &heartbeat); err != nil {
+		return r, err
 	}
 	r.Status = store.RunStatus(status)
 	if asOf.Valid {
@@ -135,7 +168,7 @@ func (s *Store) Run(ctx context.Context, id int64) (_ store.Run, err error) {
 		dst any
 	}{{syms, &r.Symbols}, {errs, &r.SymbolErrors}, {prm, &r.Parameters}} {
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
-			return r, fmt.Errorf("sqlite: run %d: %w", id, err)
+			return r, fmt.Errorf("run %d: %w", r.ID, err)
 		}
 	}
 	return r, nil

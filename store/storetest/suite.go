@@ -20,6 +20,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("MigrateUpDownUp", func(t *testing.T) { testMigrateUpDownUp(t, open(t)) })
 	t.Run("BarsIdempotent", func(t *testing.T) { testBars(t, migrated(t, open)) })
 	t.Run("Runs", func(t *testing.T) { testRuns(t, migrated(t, open)) })
+	t.Run("RunsList", func(t *testing.T) { testRunsList(t, migrated(t, open)) })
 	t.Run("RunLease", func(t *testing.T) { testRunLease(t, migrated(t, open)) })
 	t.Run("MigrateDownUpKeepsRuns", func(t *testing.T) { testMigrateKeepsRuns(t, migrated(t, open)) })
 	t.Run("ForecastsIdempotent", func(t *testing.T) { testForecasts(t, migrated(t, open)) })
@@ -148,6 +149,43 @@ func testRuns(t *testing.T, s store.Store) {
 
 	_, err = s.Run(ctx, run.ID+1000)
 	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// testRunsList: Runs filters by kind and start time, latest first, and
+// honours the limit.
+func testRunsList(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	start := time.Date(2024, 1, 2, 21, 30, 0, 0, time.UTC)
+	var ids []int64
+	for i, kind := range []string{"forecast", "validate", "forecast", "calibrate", "forecast"} {
+		run := &store.Run{Kind: kind, Mode: "canary", StartedAt: start.Add(time.Duration(i) * time.Hour), Host: "h"}
+		require.NoError(t, s.StartRun(ctx, run))
+		ids = append(ids, run.ID)
+	}
+	idsOf := func(rs []store.Run) []int64 {
+		out := []int64{}
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	all, err := s.Runs(ctx, store.RunFilter{})
+	require.NoError(t, err)
+	require.Equal(t, []int64{ids[4], ids[3], ids[2], ids[1], ids[0]}, idsOf(all))
+	require.True(t, all[0].StartedAt.Equal(start.Add(4*time.Hour)))
+	require.Equal(t, "forecast", all[0].Kind)
+
+	fc, err := s.Runs(ctx, store.RunFilter{Kind: "forecast", Limit: 2})
+	require.NoError(t, err)
+	require.Equal(t, []int64{ids[4], ids[2]}, idsOf(fc))
+
+	mid, err := s.Runs(ctx, store.RunFilter{StartedFrom: start.Add(time.Hour), StartedTo: start.Add(3 * time.Hour)})
+	require.NoError(t, err)
+	require.Equal(t, []int64{ids[3], ids[2], ids[1]}, idsOf(mid))
+
+	none, err := s.Runs(ctx, store.RunFilter{Kind: "backfill"})
+	require.NoError(t, err)
+	require.Empty(t, none)
 }
 
 // testRunLease: a run whose heartbeat is older than the lease is marked
