@@ -28,7 +28,9 @@ type LoadConfig struct {
 	From, To time.Time
 	// Horizon of the forecasts. Default jobs.DefaultHorizon.
 	Horizon string
-	// Runs is how many of the latest runs to list. Default DefaultRuns.
+	// Runs is how many of the latest runs to list; the latest run of each
+	// other kind is listed too, so that a backfill's many forecast runs do
+	// not hide the latest validation. Default DefaultRuns.
 	Runs int
 	// Source gives the bars of the summary's comparison with the naive
 	// model (runner status's VS NAIVE). Default nil: no comparison.
@@ -65,7 +67,7 @@ func Load(ctx context.Context, st store.Store, cfg LoadConfig) (Data, error) {
 	if err != nil {
 		return d, fmt.Errorf("report: load runs: %w", err)
 	}
-	d.Runs = runs[:min(cfg.Runs, len(runs))]
+	d.Runs = latestRuns(runs, cfg.Runs)
 
 	symbols, explicit := cfg.Symbols, len(cfg.Symbols) > 0
 	if !explicit {
@@ -113,6 +115,20 @@ func Load(ctx context.Context, st store.Store, cfg LoadConfig) (Data, error) {
 		d.Symbols = append(d.Symbols, sd)
 	}
 	return d, nil
+}
+
+// latestRuns returns the first n of runs (latest first) and the first run
+// of every kind not among them, in the order of runs.
+func latestRuns(runs []store.Run, n int) []store.Run {
+	kinds := map[string]bool{}
+	var out []store.Run
+	for i, r := range runs {
+		if i < n || !kinds[r.Kind] {
+			out = append(out, r)
+		}
+		kinds[r.Kind] = true
+	}
+	return out
 }
 
 // inRange reports whether t falls from from's day to the end of to's UTC
