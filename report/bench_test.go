@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"runner/report"
+	"runner/store/storetest"
 )
 
 // BenchmarkReport builds the report of the 3 canary symbols (Load from a
@@ -19,7 +20,7 @@ func BenchmarkReport(b *testing.B) {
 	for _, days := range []int{21, 63, 125, 250} {
 		b.Run(fmt.Sprintf("days=%d", days), func(b *testing.B) {
 			ctx := context.Background()
-			s := newStore(b)
+			s := storetest.SQLite(b)
 			fill(b, s, fixtureSymbols, days)
 			var buf bytes.Buffer
 			for b.Loop() {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"runner/report"
+	"runner/store/storetest"
 )
 
 // screenshotDir, when set, receives a copy of the browser test's
@@ -71,7 +72,7 @@ const measureCharts = `Array.from(document.querySelectorAll('figure.chart')).map
 func TestReportInChromium(t *testing.T) {
 	path := chromium(t)
 	ctx := context.Background()
-	s := newStore(t)
+	s := storetest.SQLite(t)
 	fill(t, s, fixtureSymbols, 250)
 	d, err := report.Load(ctx, s, report.LoadConfig{Now: func() time.Time { return lastAsOf.Add(48 * time.Hour) }})
 	require.NoError(t, err)

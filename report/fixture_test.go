@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"runner/forecast"
 	"runner/marketdata"
 	"runner/store"
-	"runner/store/sqlite"
 )
 
 // prices are the bundled real daily bars.
@@ -32,17 +30,6 @@ type fixture struct {
 	from, to time.Time // as-of dates of the forecasts
 	windows  int       // walk-forward windows per symbol
 	reverted int       // weights rows that reverted, over every symbol and ensemble
-}
-
-// newStore opens an empty, migrated SQLite store in a temporary directory.
-func newStore(tb testing.TB) store.Store {
-	tb.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "runner.db"))
-	require.NoError(tb, err)
-	tb.Cleanup(func() { s.Close() })
-	_, err = s.MigrateUp(context.Background())
-	require.NoError(tb, err)
-	return s
 }
 
 // fill writes through the store, for each of the symbols, what daily runs
@@ -100,7 +87,7 @@ func fill(tb testing.TB, s store.Store, symbols []string, days int) fixture {
 					Price: bars[i].AdjClose * math.Exp(mu), Volatility: sigma, PBear: d.PBear, PNeutral: d.PNeutral,
 					PBull: d.PBull, Label: string(d.Label()), Confidence: d.Confidence(), Agreement: 1,
 					CILower: mu - 1.2*1.645*sigma, CIUpper: mu + 1.2*1.645*sigma, CILowerRaw: &lo, CIUpperRaw: &hi,
-					PUp: &pUp, PUpRaw: &pUpRaw, CalibrationID: &id, ModelsUsed: e.Models(), Weights: defaults(e),
+					PUp: &pUp, PUpRaw: &pUpRaw, CalibrationID: &id, ModelsUsed: e.Models(), Weights: e.DefaultWeights(),
 					DataHash: fmt.Sprintf("%s-%d", sym, i), TrainBars: 756, Seed: 1, CodeVersion: "test"})
 			}
 			rs = append(rs, store.RealisedReturn{Symbol: sym, Horizon: "1D", AsOf: bars[i].Date, Return: ret(i + 1)})
@@ -125,7 +112,7 @@ func fill(tb testing.TB, s store.Store, symbols []string, days int) fixture {
 				}
 				calibrated := weights
 				if div > 0.15 {
-					weights, source = defaults(e), store.WeightsReverted
+					weights, source = e.DefaultWeights(), store.WeightsReverted
 					fx.reverted++
 				}
 				ws = append(ws, store.ValidationWindow{Ensemble: e.Name, Metrics: m, Weights: &store.EnsembleWeights{
@@ -146,13 +133,4 @@ func fill(tb testing.TB, s store.Store, symbols []string, days int) fixture {
 		require.NoError(tb, s.FinishRun(ctx, &r))
 	}
 	return fx
-}
-
-// defaults are an ensemble's default weights (DESIGN §4).
-func defaults(e forecast.Ensemble) map[string]float64 {
-	w := map[string]float64{}
-	for _, m := range e.Members {
-		w[m.Model] = m.Weight
-	}
-	return w
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"runner/report"
+	"runner/store/storetest"
 )
 
 // chartsPerSymbol are the charts of a symbol's section: forecasts, RMSE
@@ -26,7 +27,7 @@ var svgElement = regexp.MustCompile(`<svg\b`)
 // (the issue's bound).
 func TestYearReport(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t)
+	s := storetest.SQLite(t)
 	fx := fill(t, s, fixtureSymbols, 250)
 	d, err := report.Load(ctx, s, report.LoadConfig{Now: func() time.Time { return lastAsOf.Add(48 * time.Hour) }})
 	require.NoError(t, err)
@@ -76,7 +77,7 @@ func TestYearReport(t *testing.T) {
 // a blank chart.
 func TestEmptyStates(t *testing.T) {
 	ctx := context.Background()
-	d, err := report.Load(ctx, newStore(t), report.LoadConfig{})
+	d, err := report.Load(ctx, storetest.SQLite(t), report.LoadConfig{})
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, report.Write(ctx, &buf, d, report.Config{}))
@@ -127,7 +128,7 @@ func TestCanarySection(t *testing.T) {
 // weights in force at its start.
 func TestLoadRange(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t)
+	s := storetest.SQLite(t)
 	fill(t, s, []string{"SPY"}, 63)
 	// The last 63 as-of dates up to 2023-12-28 start on 2023-09-28; the
 	// windows fall every 21 bars from there: 2023-09-28, 2023-10-27,
