@@ -51,17 +51,27 @@ func Load(ctx context.Context, st store.Store, cfg LoadConfig) (Data, error) {
 		return Data{}, fmt.Errorf("report: load: to %s is before from %s", cfg.To.Format(time.DateOnly), cfg.From.Format(time.DateOnly))
 	}
 	d := Data{Generated: cfg.Now(), From: cfg.From, To: cfg.To, Horizon: cfg.Horizon}
-	fs, err := st.Forecasts(ctx, store.ForecastFilter{Horizon: cfg.Horizon, From: cfg.From, To: cfg.To})
-	if err != nil {
-		return d, fmt.Errorf("report: load forecasts: %w", err)
+	// Every symbol's forecasts at once, or those of the symbols asked for.
+	filters := []store.ForecastFilter{{Horizon: cfg.Horizon, From: cfg.From, To: cfg.To}}
+	if len(cfg.Symbols) > 0 {
+		filters = filters[:0]
+		for _, sym := range cfg.Symbols {
+			filters = append(filters, store.ForecastFilter{Symbol: sym, Horizon: cfg.Horizon, From: cfg.From, To: cfg.To})
+		}
 	}
 	bySymbol := map[string][]store.Forecast{}
 	var withForecasts []string
-	for _, f := range fs {
-		if _, ok := bySymbol[f.Symbol]; !ok {
-			withForecasts = append(withForecasts, f.Symbol)
+	for _, f := range filters {
+		fs, err := st.Forecasts(ctx, f)
+		if err != nil {
+			return d, fmt.Errorf("report: load forecasts: %w", err)
 		}
-		bySymbol[f.Symbol] = append(bySymbol[f.Symbol], f)
+		for _, f := range fs {
+			if _, ok := bySymbol[f.Symbol]; !ok {
+				withForecasts = append(withForecasts, f.Symbol)
+			}
+			bySymbol[f.Symbol] = append(bySymbol[f.Symbol], f)
+		}
 	}
 	runs, err := st.Runs(ctx, store.RunFilter{})
 	if err != nil {

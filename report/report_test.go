@@ -148,3 +148,23 @@ func TestLoadRange(t *testing.T) {
 	_, err = report.Load(ctx, s, report.LoadConfig{From: to, To: from})
 	require.ErrorContains(t, err, "report: load: to 2023-10-02 is before from 2023-11-30")
 }
+
+// At the edges of the rolling windows: 20 days give the RMSE ratio one
+// point (window 20) and no coverage yet (window 60); one walk-forward window
+// gives one divergence per ensemble. Nothing is drawn as NaN.
+func TestShortRange(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.SQLite(t)
+	fill(t, s, []string{"SPY"}, 20)
+	d, err := report.Load(ctx, s, report.LoadConfig{})
+	require.NoError(t, err)
+	require.Len(t, d.Symbols[0].Validation, 2, "one window (every 21 bars), both ensembles")
+	var buf bytes.Buffer
+	require.NoError(t, report.Write(ctx, &buf, d, report.Config{}))
+	page := buf.String()
+	require.Contains(t, page, `data-chart="SPY-rmse"`)
+	require.Contains(t, page, "not enough matured forecasts yet (60 needed)")
+	require.Equal(t, chartsPerSymbol-1, len(svgElement.FindAllStringIndex(page, -1)), "all but the coverage")
+	require.NotContains(t, page, "NaN")
+	require.NotContains(t, page, "Inf")
+}
