@@ -16,9 +16,9 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Chart is one chart of the page: an inline SVG, or an empty state saying
+// chart is one chart of the page: an inline SVG, or an empty state saying
 // why there is nothing to draw and which command produces it.
-type Chart struct {
+type chart struct {
 	// ID is unique on the page (symbol and kind, e.g. "AAPL-divergence").
 	ID    string
 	Title string

@@ -13,8 +13,8 @@ const nominalCoverage = 0.90
 
 // coverageChart draws each ensemble's rolling coverage of the 90% interval,
 // as forecast (calibrated where applied) and raw, against the nominal 90%.
-func coverageChart(sym string, fs []store.Forecast, window int) (Chart, error) {
-	c := Chart{ID: sym + "-coverage", Title: sym + ": coverage of the 90% interval"}
+func coverageChart(sym string, fs []store.Forecast, window int) (chart, error) {
+	c := chart{ID: sym + "-coverage", Title: sym + ": coverage of the 90% interval"}
 	groups, names := byEnsemble(fs)
 	f := newFigure("as-of date", "coverage (%)")
 	f.timeAxis(narrowLabels)

@@ -32,8 +32,8 @@ func ensembleOfCount(n int) string {
 // divergenceChart draws each ensemble's divergence per walk-forward window
 // with the warning, overfitting and critical levels, and marks the windows
 // whose weights were reverted to the defaults.
-func divergenceChart(sym string, ms []store.ValidationMetrics, ws []store.EnsembleWeights) (Chart, error) {
-	c := Chart{ID: sym + "-divergence", Title: sym + ": divergence per walk-forward window"}
+func divergenceChart(sym string, ms []store.ValidationMetrics, ws []store.EnsembleWeights) (chart, error) {
+	c := chart{ID: sym + "-divergence", Title: sym + ": divergence per walk-forward window"}
 	if len(ms) == 0 {
 		c.Empty, c.Command = "no validation yet", "runner validate"
 		return c, nil

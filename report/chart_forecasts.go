@@ -14,8 +14,8 @@ import (
 // forecastsChart draws, over the target dates, each ensemble's forecast
 // return and its 90% band (calibrated where a calibration was applied) and
 // the realised returns.
-func forecastsChart(sym string, fs []store.Forecast) (Chart, error) {
-	c := Chart{ID: sym + "-forecasts", Title: sym + ": realised returns against the forecasts", Wide: true}
+func forecastsChart(sym string, fs []store.Forecast) (chart, error) {
+	c := chart{ID: sym + "-forecasts", Title: sym + ": realised returns against the forecasts", Wide: true}
 	if len(fs) == 0 {
 		c.Empty, c.Command = "no forecasts in this range yet", "runner backfill --from DATE --to DATE"
 		return c, nil
@@ -51,14 +51,18 @@ func forecastsChart(sym string, fs []store.Forecast) (Chart, error) {
 		f.add(ens+" 90% band", poly, line(lo, edge, vg.Points(0.7)), line(hi, edge, vg.Points(0.7)))
 		f.add(ens+" forecast", line(mu, col, vg.Points(1.3)))
 	}
-	var real plotter.XYs
-	for _, fc := range groups[names[0]] {
-		if fc.RealisedReturn != nil {
-			real = append(real, plotter.XY{X: unix(target(fc)), Y: 100 * *fc.RealisedReturn})
+	// The realised return of each target date, whichever ensemble's
+	// forecast recorded it.
+	seen := map[time.Time]bool{}
+	var realised plotter.XYs
+	for _, fc := range fs {
+		if t := target(fc); fc.RealisedReturn != nil && !seen[t] {
+			seen[t] = true
+			realised = append(realised, plotter.XY{X: unix(t), Y: 100 * *fc.RealisedReturn})
 		}
 	}
-	if len(real) > 0 {
-		f.add("realised return", points(real, realisedColor, draw.CircleGlyph{}, vg.Points(1.6)))
+	if len(realised) > 0 {
+		f.add("realised return", points(realised, realisedColor, draw.CircleGlyph{}, vg.Points(1.6)))
 	}
 	c.Caption = fmt.Sprintf("Forecast log return of each ensemble for the day after its as-of date, with the 5%%–95%% band "+
 		"(calibrated on %d of %d forecasts: runner calibrate; raw on the others), and the return realised that day (dots).",

@@ -14,8 +14,8 @@ import (
 
 // reliabilityChart draws the reliability diagram of P(up) of each ensemble's
 // matured forecasts, calibrated and raw, in calibration.ECEBins bins.
-func reliabilityChart(sym string, fs []store.Forecast) (Chart, error) {
-	c := Chart{ID: sym + "-reliability", Title: sym + ": reliability of P(up)"}
+func reliabilityChart(sym string, fs []store.Forecast) (chart, error) {
+	c := chart{ID: sym + "-reliability", Title: sym + ": reliability of P(up)"}
 	groups, names := byEnsemble(fs)
 	f := newFigure("forecast P(up)", "share that went up")
 	f.add("perfect", line(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, guideColor, vg.Points(1), vg.Points(4), vg.Points(3)))

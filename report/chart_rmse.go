@@ -20,8 +20,8 @@ const (
 
 // rmseChart draws the rolling RMSE of the candidate relative to legacy with
 // the canary's thresholds.
-func rmseChart(sym string, fs []store.Forecast, window int) (Chart, error) {
-	c := Chart{ID: sym + "-rmse", Title: sym + ": candidate RMSE relative to legacy"}
+func rmseChart(sym string, fs []store.Forecast, window int) (chart, error) {
+	c := chart{ID: sym + "-rmse", Title: sym + ": candidate RMSE relative to legacy"}
 	groups, _ := byEnsemble(fs)
 	ps := rollingRMSERatio(groups[forecast.Candidate.Name], groups[forecast.Legacy.Name], window)
 	if len(ps) == 0 {

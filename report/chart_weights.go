@@ -14,8 +14,8 @@ import (
 // weightsChart draws the history of one ensemble's weights, each model's
 // weight held from the row's effective time to the next row (the last to
 // end), and marks the reversions to the defaults.
-func weightsChart(sym, ens string, all []store.EnsembleWeights, end time.Time) (Chart, error) {
-	c := Chart{ID: sym + "-weights-" + ens, Title: sym + ": " + ens + " weights"}
+func weightsChart(sym, ens string, all []store.EnsembleWeights, end time.Time) (chart, error) {
+	c := chart{ID: sym + "-weights-" + ens, Title: sym + ": " + ens + " weights"}
 	var ws []store.EnsembleWeights
 	for _, w := range all {
 		if w.Ensemble == ens {

@@ -72,7 +72,7 @@ type page struct {
 // symbolPage is one symbol's section.
 type symbolPage struct {
 	SymbolData
-	Charts []Chart
+	Charts []chart
 }
 
 // Write renders d as one self-contained HTML page to w.
@@ -100,21 +100,21 @@ func Write(ctx context.Context, w io.Writer, d Data, cfg Config) error {
 
 // symbolCharts draws the charts of one symbol, in page order; to is the end
 // of the report's range (zero when open).
-func symbolCharts(s SymbolData, to time.Time, cfg Config) ([]Chart, error) {
+func symbolCharts(s SymbolData, to time.Time, cfg Config) ([]chart, error) {
 	end := to
 	if n := len(s.Forecasts); n > 0 && (end.IsZero() || s.Forecasts[n-1].AsOf.After(end)) {
 		end = s.Forecasts[n-1].AsOf
 	}
-	draws := []func() (Chart, error){
-		func() (Chart, error) { return forecastsChart(s.Symbol, s.Forecasts) },
-		func() (Chart, error) { return rmseChart(s.Symbol, s.Forecasts, cfg.RMSEWindow) },
-		func() (Chart, error) { return coverageChart(s.Symbol, s.Forecasts, cfg.CoverageWindow) },
-		func() (Chart, error) { return divergenceChart(s.Symbol, s.Validation, s.Weights) },
-		func() (Chart, error) { return reliabilityChart(s.Symbol, s.Forecasts) },
-		func() (Chart, error) { return weightsChart(s.Symbol, forecast.Candidate.Name, s.Weights, end) },
-		func() (Chart, error) { return weightsChart(s.Symbol, forecast.Legacy.Name, s.Weights, end) },
+	draws := []func() (chart, error){
+		func() (chart, error) { return forecastsChart(s.Symbol, s.Forecasts) },
+		func() (chart, error) { return rmseChart(s.Symbol, s.Forecasts, cfg.RMSEWindow) },
+		func() (chart, error) { return coverageChart(s.Symbol, s.Forecasts, cfg.CoverageWindow) },
+		func() (chart, error) { return divergenceChart(s.Symbol, s.Validation, s.Weights) },
+		func() (chart, error) { return reliabilityChart(s.Symbol, s.Forecasts) },
+		func() (chart, error) { return weightsChart(s.Symbol, forecast.Candidate.Name, s.Weights, end) },
+		func() (chart, error) { return weightsChart(s.Symbol, forecast.Legacy.Name, s.Weights, end) },
 	}
-	charts := make([]Chart, 0, len(draws))
+	charts := make([]chart, 0, len(draws))
 	for _, draw := range draws {
 		c, err := draw()
 		if err != nil {
