@@ -34,8 +34,7 @@ func Score(samples []Sample, fc func(Sample) Applied, crps func(Sample) float64)
 	}
 	var r Report
 	r.N = n
-	var binN [ECEBins]int
-	var binP, binY [ECEBins]float64
+	var rel Reliability
 	for _, s := range samples {
 		a := fc(s)
 		if a.CILower <= s.Realised && s.Realised <= a.CIUpper {
@@ -54,17 +53,10 @@ func Score(samples []Sample, fc func(Sample) Applied, crps func(Sample) float64)
 		} else {
 			r.LogLoss -= math.Log(1 - q)
 		}
-		b := min(max(int(p*ECEBins), 0), ECEBins-1)
-		binN[b]++
-		binP[b] += p
-		binY[b] += y
+		rel.Add(p, y == 1)
 		r.CRPS += crps(s)
 	}
-	for b, k := range binN {
-		if k > 0 {
-			r.ECE += math.Abs(binP[b]-binY[b]) / float64(n) // (n_b/N)|mean p - mean y|
-		}
-	}
+	r.ECE = rel.ECE()
 	fn := float64(n)
 	r.Coverage /= fn
 	r.MeanWidth /= fn
