@@ -70,7 +70,11 @@ func Score(samples []Sample, fc func(Sample) Applied, crps func(Sample) float64)
 // floor(2n/3)) and scores on the rest both the raw forecasts (Raw,
 // GaussianCRPS) and the calibrated ones (Apply, CRPS). With Adaptive the
 // recursion runs over the fitting part only and the held-out part is scored
-// with its final interval. The errors are Fit's.
+// with its final interval. With Method Auto, the calibrated P(up) scored is
+// the one Fit's skill check keeps, the recalibration or the base rate of
+// the fitting part: the held-out third chose it, so the after figures of a
+// base-rate calibration are those of the better of the two there. The
+// errors are Fit's.
 func HeldOut(samples []Sample, cfg Config) (before, after Report, err error) {
 	cfg = cfg.withDefaults()
 	n := len(samples)
@@ -78,6 +82,11 @@ func HeldOut(samples []Sample, cfg Config) (before, after Report, err error) {
 	c, err := fit(samples[:k], cfg)
 	if err != nil {
 		return Report{}, Report{}, fmt.Errorf("calibration: held out, fit on the first %d of %d samples: %w", k, n, err)
+	}
+	if cfg.Method == Auto {
+		if s, ok := heldOutSkill(samples, cfg); ok && !s.recalibrated() {
+			c.Prob = BaseRate
+		}
 	}
 	test := samples[k:]
 	before = Score(test, func(s Sample) Applied { return Raw(s.Mu, s.Sigma, cfg) }, GaussianCRPS)
