@@ -70,13 +70,11 @@ type skill struct{ brier, baseBrier float64 }
 // recalibrated reports whether the recalibration beat the base rate.
 func (s skill) recalibrated() bool { return s.brier < s.baseBrier }
 
-// heldOutSkill fits on the first two thirds of samples (without the skill
-// check) and scores the recalibrated P(up) and the base rate of those two
-// thirds on the last third; ok is false when the two thirds cannot be
-// fitted.
+// heldOutSkill fits on the first two thirds of samples (fitTwoThirds)
+// and scores the recalibrated P(up) and the base rate of those two thirds
+// on the last third; ok is false when the two thirds cannot be fitted.
 func heldOutSkill(samples []Sample, cfg Config) (s skill, ok bool) {
-	k := 2 * len(samples) / 3
-	c, err := fit(samples[:k], cfg)
+	c, k, err := fitTwoThirds(samples, cfg)
 	if err != nil || k == len(samples) {
 		return skill{}, false
 	}
@@ -92,22 +90,55 @@ func heldOutSkill(samples []Sample, cfg Config) (s skill, ok bool) {
 	return s, true
 }
 
+// fitTwoThirds fits the first k = floor(2n/3) of the n samples, without
+// the skill check of Auto, with the recalibration a fit of all n resolves
+// to: isotonic regression, chosen for n >= IsotonicMin, is fitted on the
+// two thirds although they are fewer, so that the held-out third judges
+// the method the calibration uses.
+func fitTwoThirds(samples []Sample, cfg Config) (*Calibration, int, error) {
+	k := 2 * len(samples) / 3
+	prob := resolveProb(cfg.Method, len(samples))
+	need := minSamples(prob)
+	if prob == Isotonic {
+		need = 1
+	}
+	c, err := fitProb(samples[:k], cfg, prob, need)
+	return c, k, err
+}
+
+// resolveProb is the recalibration method fitted on n samples: Auto is
+// Platt below IsotonicMin and Isotonic from it (before Fit's skill check).
+func resolveProb(m ProbMethod, n int) ProbMethod {
+	if m != Auto {
+		return m
+	}
+	if n >= IsotonicMin {
+		return Isotonic
+	}
+	return Platt
+}
+
+// minSamples is the fewest samples a recalibration method is fitted on.
+func minSamples(m ProbMethod) int {
+	return map[ProbMethod]int{Platt: MinPlatt, Isotonic: IsotonicMin, BaseRate: 1}[m]
+}
+
 // fit is Fit on a config with its defaults, without the skill check of
 // Auto, its errors without the package prefix.
 func fit(samples []Sample, cfg Config) (*Calibration, error) {
+	prob := resolveProb(cfg.Method, len(samples))
+	return fitProb(samples, cfg, prob, minSamples(prob))
+}
+
+// fitProb fits samples with the recalibration prob, which needs at least
+// need samples.
+func fitProb(samples []Sample, cfg Config, prob ProbMethod, need int) (*Calibration, error) {
 	n := len(samples)
 	a := 1 - cfg.Level
 	if need := conformalMin(a); n < need {
 		return nil, fmt.Errorf("%d samples: a %g%% conformal interval needs at least %d", n, 100*cfg.Level, need)
 	}
-	prob := cfg.Method
-	if prob == Auto {
-		prob = Platt
-		if n >= IsotonicMin {
-			prob = Isotonic
-		}
-	}
-	if need := map[ProbMethod]int{Platt: MinPlatt, Isotonic: IsotonicMin, BaseRate: 1}[prob]; n < need {
+	if n < need {
 		return nil, fmt.Errorf("%d samples: %s needs at least %d", n, prob, need)
 	}
 	z := make([]float64, n)

@@ -67,19 +67,20 @@ func Score(samples []Sample, fc func(Sample) Applied, crps func(Sample) float64)
 }
 
 // HeldOut fits on the first two thirds of samples (oldest first; the first
-// floor(2n/3)) and scores on the rest both the raw forecasts (Raw,
+// floor(2n/3), with the recalibration a fit of all n uses, isotonic
+// regression included) and scores on the rest both the raw forecasts (Raw,
 // GaussianCRPS) and the calibrated ones (Apply, CRPS). With Adaptive the
-// recursion runs over the fitting part only and the held-out part is scored
-// with its final interval. With Method Auto, the calibrated P(up) scored is
-// the one Fit's skill check keeps, the recalibration or the base rate of
+// recursion runs over the fitting part, then on over the held-out part as
+// it would over live forecasts (Adapt after each outcome), each scored with
+// the interval of its turn. With Method Auto, the calibrated P(up) scored
+// is the one Fit's skill check keeps, the recalibration or the base rate of
 // the fitting part: the held-out third chose it, so the after figures of a
 // base-rate calibration are those of the better of the two there. The
 // errors are Fit's.
 func HeldOut(samples []Sample, cfg Config) (before, after Report, err error) {
 	cfg = cfg.withDefaults()
 	n := len(samples)
-	k := 2 * n / 3
-	c, err := fit(samples[:k], cfg)
+	c, k, err := fitTwoThirds(samples, cfg)
 	if err != nil {
 		return Report{}, Report{}, fmt.Errorf("calibration: held out, fit on the first %d of %d samples: %w", k, n, err)
 	}
@@ -90,6 +91,11 @@ func HeldOut(samples []Sample, cfg Config) (before, after Report, err error) {
 	}
 	test := samples[k:]
 	before = Score(test, func(s Sample) Applied { return Raw(s.Mu, s.Sigma, cfg) }, GaussianCRPS)
-	after = Score(test, func(s Sample) Applied { return c.Apply(s.Mu, s.Sigma) }, c.CRPS)
+	live := c
+	after = Score(test, func(s Sample) Applied {
+		a := live.Apply(s.Mu, s.Sigma)
+		live = live.Adapt([]bool{s.Realised < a.CILower || s.Realised > a.CIUpper})
+		return a
+	}, c.CRPS)
 	return before, after, nil
 }
