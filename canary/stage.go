@@ -145,11 +145,20 @@ func Scope(st store.CanaryStage, universe []string) []string {
 	return slices.Compact(out)
 }
 
-// HashFraction maps a symbol to [0, 1): the top 53 bits of its 64-bit
-// FNV-1a hash divided by 2^53 (exact in a float64). It depends on the name alone, so a symbol's percentage stage never
-// changes between runs, machines or universes.
+// HashFraction maps a symbol to [0, 1): its 64-bit FNV-1a hash, mixed by
+// MurmurHash3's 64-bit finaliser (FNV-1a alone leaves the top bits of
+// short names that differ in their last characters, such as S00001 and
+// S00002, far from uniform), its top 53 bits over 2^53 (exact in a
+// float64). It depends on the name alone, so a symbol's percentage stage
+// never changes between runs, machines or universes.
 func HashFraction(symbol string) float64 {
 	h := fnv.New64a()
 	h.Write([]byte(symbol))
-	return float64(h.Sum64()>>11) / (1 << 53)
+	k := h.Sum64()
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	k *= 0xc4ceb9fe1a85ec53
+	k ^= k >> 33
+	return float64(k>>11) / (1 << 53)
 }
