@@ -94,6 +94,8 @@ func newApp(e *env) *cli.App {
 			calibrateCommand(e),
 			backfillCommand(e),
 			workerCommand(e),
+			canaryCommand(e),
+			canaryRollbackCommand(e, "rollback"),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,

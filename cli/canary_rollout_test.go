@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"runner/store"
+	"runner/store/sqlite"
+	"runner/store/storetest"
+)
+
+// canaryFixture writes a canary forecast and a validation window of
+// AAPL, MSFT and SPY as of 2023-12-01 (one training epoch, fixed grid: a
+// second or two) and starts a canary whose first stage counts from that
+// day.
+func canaryFixture(t *testing.T, db string) {
+	for _, args := range [][]string{
+		{"forecast", "--mode", "canary", "--as-of", "2023-12-01", "--epochs", "1"},
+		{"validate", "--as-of", "2023-12-01", "--grid", "fixed", "--epochs", "1", "--ensemble", "candidate"},
+		{"canary", "start", "--from", "2023-12-01", "--reason", "test"},
+	} {
+		code, out, stderr := run(t, append([]string{"--database-url", db, "--data", prices}, args...)...)
+		require.Equal(t, ExitOK, code, "%v\n%s\n%s", args, out, stderr)
+	}
+}
+
+// readOnlyCommands are the canary commands that must write nothing.
+var readOnlyCommands = [][]string{
+	{"canary", "evaluate", "--dry-run", "--as-of", "2023-12-01"},
+	{"canary", "--verify-only", "--as-of", "2023-12-01", "--epochs", "1"},
+	{"canary", "--as-of", "2023-12-01", "--epochs", "1", "start", "--verify-only"},
+	{"canary", "status"},
+	{"canary", "status", "--as-of", "2023-12-04"},
+}
+
+// On a SQLite file the read-only commands leave the database file byte
+// for byte as it was; a real evaluation changes it (the comparison can
+// see a write).
+func TestCanaryReadOnlyCommandsSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runner.db")
+	db := "sqlite:" + path
+	canaryFixture(t, db)
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, args := range readOnlyCommands {
+		code, out, stderr := run(t, append([]string{"--database-url", db, "--data", prices}, args...)...)
+		// --verify-only fails its weights and calibration checks: none
+		// were written (exit 1), and says so.
+		if args[1] == "--verify-only" || args[len(args)-1] == "--verify-only" {
+			require.Equal(t, ExitFailure, code, "%v\n%s\n%s", args, out, stderr)
+			require.Contains(t, out, "ok    schema migrated")
+			require.Contains(t, out, "ok    AAPL: lstm fits")
+			require.Contains(t, out, "FAIL  AAPL: candidate calibration")
+		} else {
+			require.Equal(t, ExitOK, code, "%v\n%s\n%s", args, out, stderr)
+		}
+		after, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.True(t, string(before) == string(after), "%v changed the database file", args)
+	}
+	code, out, stderr := run(t, "--database-url", db, "--data", prices, "canary", "evaluate", "--as-of", "2023-12-01")
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "recorded: metrics row 1")
+	require.NoError(t, sqliteCheckpoint(path))
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.False(t, string(before) == string(after), "an evaluation writes")
+}
+
+// sqliteCheckpoint opens and closes the database, so its WAL is folded
+// into the file.
+func sqliteCheckpoint(path string) error {
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	return errorsJoin(err, s.Close())
+}
+
+func errorsJoin(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// On PostgreSQL the read-only commands leave every table of the schema
+// row for row as it was.
+func TestCanaryReadOnlyCommandsPostgres(t *testing.T) {
+	url, schema := storetest.Schema(t)
+	url += "&search_path=" + schema
+	canaryFixture(t, url)
+	snapshot := func() map[string]string {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, url)
+		require.NoError(t, err)
+		defer conn.Close(ctx)
+		rows, err := conn.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = $1`, schema)
+		require.NoError(t, err)
+		tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		out := map[string]string{}
+		for _, tb := range tables {
+			id := pgx.Identifier{schema, tb}.Sanitize()
+			var dump string
+			require.NoError(t, conn.QueryRow(ctx, `SELECT COALESCE(string_agg(t::text, E'\n' ORDER BY t::text), '') FROM `+id+` t`).Scan(&dump))
+			out[tb] = dump
+		}
+		return out
+	}
+	before := snapshot()
+	require.NotEmpty(t, before["canary_deployments"])
+	for _, args := range readOnlyCommands {
+		run(t, append([]string{"--database-url", url, "--data", prices}, args...)...)
+		require.Equal(t, before, snapshot(), "%v changed a table", args)
+	}
+	code, out, stderr := run(t, "--database-url", url, "--data", prices, "canary", "evaluate", "--as-of", "2023-12-01")
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	after := snapshot()
+	require.NotEqual(t, before["canary_performance_metrics"], after["canary_performance_metrics"])
+	require.NotEqual(t, before["canary_deployment_events"], after["canary_deployment_events"])
+}
+
+// Production serving follows the canary: after stage 7.1 is passed (here
+// by a forced advance) AAPL gets the candidate and NVDA legacy; after
+// runner rollback every symbol gets legacy; --model-count wins over the
+// canary state.
+func TestCanaryProductionServingAndRollback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runner.db")
+	db := "sqlite:" + path
+	canaryFixture(t, db)
+	cli := func(args ...string) string {
+		code, out, stderr := run(t, append([]string{"--database-url", db, "--data", prices}, args...)...)
+		require.Equal(t, ExitOK, code, "%v\n%s\n%s", args, out, stderr)
+		return out
+	}
+	code, out, _ := run(t, "--database-url", db, "--data", prices, "canary", "advance", "--reason", "try", "--as-of", "2023-12-01")
+	require.Equal(t, ExitFailure, code, "the criteria fail on day 1: refused")
+	require.Contains(t, out, "days_in_stage")
+	out = cli("canary", "advance", "--reason", "manual test", "--force", "--as-of", "2023-12-01")
+	require.Contains(t, out, "canary 1 advanced by")
+	require.Contains(t, out, "7.1 -> 7.2")
+
+	served := func(asOf string) map[string]string {
+		s, err := sqlite.Open(context.Background(), path)
+		require.NoError(t, err)
+		defer s.Close()
+		d := asOfDate(asOf)
+		fs, err := s.Forecasts(context.Background(), store.ForecastFilter{From: d, To: d})
+		require.NoError(t, err)
+		out := map[string]string{}
+		for _, f := range fs {
+			if f.Served {
+				require.Empty(t, out[f.Symbol], "one served forecast per symbol")
+				out[f.Symbol] = f.Ensemble
+			}
+		}
+		return out
+	}
+	out = cli("forecast", "--mode", "production", "--symbols", "AAPL,NVDA", "--as-of", "2023-12-04", "--epochs", "1")
+	require.Contains(t, out, "AAPL: serves candidate: promoted scope: canary 1 passed stage 7.1")
+	require.Contains(t, out, "NVDA: serves legacy: in canary 1 stage 7.2, not promoted yet")
+	require.Equal(t, map[string]string{"AAPL": "candidate", "NVDA": "legacy"}, served("2023-12-04"))
+
+	out = cli("rollback", "--reason", "test")
+	require.Contains(t, out, "canary 1 rolled back by")
+	require.Contains(t, out, "production serves legacy for every symbol")
+	out = cli("forecast", "--mode", "production", "--symbols", "AAPL,NVDA", "--as-of", "2023-12-05", "--epochs", "1")
+	require.Contains(t, out, "AAPL: serves legacy: canary 1 rolled back")
+	require.Equal(t, map[string]string{"AAPL": "legacy", "NVDA": "legacy"}, served("2023-12-05"))
+
+	out = cli("forecast", "--mode", "production", "--model-count", "2", "--symbols", "AAPL,NVDA", "--as-of", "2023-12-06", "--epochs", "1")
+	require.NotContains(t, out, "serves")
+	require.Equal(t, map[string]string{"AAPL": "candidate", "NVDA": "candidate"}, served("2023-12-06"))
+
+	out = cli("canary", "status")
+	require.Contains(t, out, "canary 1: rolled_back, stage 7.2")
+	for _, want := range []string{"started", "advanced", "rolled_back", "manual test", "\ttest"} {
+		require.Contains(t, strings.ReplaceAll(out, "  ", "\t"), want)
+	}
+	out = cli("status")
+	require.Contains(t, out, "canary 1: rolled_back")
+	require.Contains(t, out, "production serves: legacy for every symbol (rolled back)")
+	// A second rollback changes nothing and says so.
+	out = cli("canary", "rollback", "--reason", "again")
+	require.Contains(t, out, "rolled back already")
+}
