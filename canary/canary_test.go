@@ -321,6 +321,16 @@ func TestHoldThenAdvance(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"started", "held", "advanced"}, kinds(evs))
 		require.Equal(t, "7.2", evs[2].ToStage)
+
+		// Day 7 again: decided already, nothing written, the event told.
+		again, err := w.p.Evaluate(context.Background(), day7[6], false)
+		require.NoError(t, err)
+		require.False(t, again.Written)
+		require.Nil(t, again.Evaluation)
+		require.Equal(t, evs[2].ID, again.Event.ID)
+		// Before the deployment started there is nothing decided: an error.
+		_, err = w.p.Evaluate(context.Background(), day("2023-12-29"), false)
+		require.ErrorContains(t, err, "before stage 7.2 started (2024-01-11)")
 	})
 }
 

@@ -61,8 +61,10 @@ type Result struct {
 	Decision   *Decision
 	Metrics    *store.CanaryMetrics
 	Event      store.CanaryEvent
-	// Written is false for a dry run, and for an evaluation of a
-	// deployment that was rolled back (nothing to decide).
+	// Written is false for a dry run, for an evaluation of a deployment
+	// that was rolled back (nothing to decide, Evaluation nil) and for a
+	// day decided already before the current stage began (Evaluation nil,
+	// Event that decision).
 	Written bool
 }
 
@@ -147,6 +149,21 @@ func (p *Policy) Evaluate(ctx context.Context, asOf time.Time, dryRun bool) (Res
 	res := Result{Before: d, After: d}
 	if d.Status == store.CanaryRolledBack {
 		return res, nil
+	}
+	if dayOf(asOf).Before(d.StageStartedOn) {
+		// A day decided already (the evaluation that advanced to the
+		// current stage, run again) is not an error: its event says what
+		// was decided.
+		evs, err := p.Store.CanaryEvents(ctx, d.ID)
+		if err != nil {
+			return res, fmt.Errorf("canary: evaluate: %w", err)
+		}
+		for i := len(evs) - 1; i >= 0; i-- {
+			if evs[i].AsOf.Equal(dayOf(asOf)) && evs[i].Kind != store.CanaryStarted {
+				res.Event = evs[i]
+				return res, nil
+			}
+		}
 	}
 	e, dec, err := p.evaluate(ctx, d, asOf)
 	if err != nil {

@@ -61,8 +61,14 @@ func (t *Thresholds) setDefaults() {
 	t.AdvanceRMSE = cmp.Or(t.AdvanceRMSE, DefaultAdvanceRMSE)
 }
 
-// validate checks that the limits are positive and ordered: what advances
-// must not fail, and what fails must not be milder than a rollback.
+// Validate checks, defaults applied, that the limits are positive and
+// ordered: what advances must not fail, and what fails must not be milder
+// than a rollback.
+func (t Thresholds) Validate() error {
+	t.setDefaults()
+	return t.validate()
+}
+
 func (t Thresholds) validate() error {
 	for _, v := range []struct {
 		name string

@@ -99,6 +99,9 @@ func policyOf(c *cli.Context, e *env, s store.Store) (*canary.Policy, error) {
 		FailRMSE: c.Float64("fail-rmse"), AdvanceAvgDivergence: c.Float64("advance-avg-divergence"),
 		AdvanceMaxDivergence: c.Float64("advance-max-divergence"), AdvanceRMSE: c.Float64("advance-rmse"),
 	}
+	if err := t.Validate(); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
 	p := &canary.Policy{Store: s, Source: source(c, s), Log: e.log,
 		Config: canary.Config{Thresholds: t, Actor: cmp.Or(c.String("actor"), actor())}}
 	return p, nil
@@ -246,7 +249,12 @@ func canaryEvaluateCommand(e *env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				if res.Evaluation == nil {
+				switch {
+				case res.Evaluation == nil && res.Event.ID != 0:
+					fmt.Fprintf(e.out, "canary %d: %s was decided already: event %d, %s %s -> %s: %s\n", res.Before.ID, day(asOf),
+						res.Event.ID, res.Event.Kind, res.Event.FromStage, res.Event.ToStage, res.Event.Reason)
+					return nil
+				case res.Evaluation == nil:
 					fmt.Fprintf(e.out, "canary %d is %s: nothing to evaluate; production serves legacy everywhere\n", res.Before.ID, res.Before.Status)
 					return nil
 				}

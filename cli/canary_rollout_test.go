@@ -192,3 +192,42 @@ func TestCanaryProductionServingAndRollback(t *testing.T) {
 	out = cli("canary", "rollback", "--reason", "again")
 	require.Contains(t, out, "rolled back already")
 }
+
+// The config file's canary: section sets the stages and thresholds, and
+// its subsections the subcommands' flags; the command line wins.
+func TestCanaryConfigSection(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "runner.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(`
+database-url: sqlite:`+filepath.Join(dir, "runner.db")+`
+data: `+prices+`
+log-level: warn
+canary:
+  stages: percent
+  min-days: [2, 2, 3, 3]
+  fail-avg-divergence: 0.5
+  advance-avg-divergence: 0.4
+  start:
+    from: "2023-12-01"
+    reason: from the config
+`), 0o644))
+	code, out, stderr := run(t, "--config", cfg, "canary", "start")
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "stage 1% counts from 2023-12-01")
+	require.Contains(t, out, "stage 1%: 1% of the symbols by hash (>= 2 trading days, >= 4 matured forecasts)")
+	require.Contains(t, out, "stage 100%: all symbols (>= 3 trading days, >= 60 matured forecasts)")
+	code, out, stderr = run(t, "--config", cfg, "canary", "status", "--as-of", "2023-12-01")
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	// TSLA has the lowest hash fraction of the bundled symbols (0.024,
+	// stage_test.go), so the 1% stage covers it alone.
+	require.Contains(t, out, "1 symbols: TSLA")
+	require.Regexp(t, `fail\s+avg_divergence\s+n/a\s+<= 0.5`, out)
+	require.Regexp(t, `advance\s+avg_divergence\s+n/a\s+< 0.4`, out)
+	require.Regexp(t, `advance\s+avg_divergence\s+n/a\s+< 0.3`, func() string {
+		_, out, _ := run(t, "--config", cfg, "canary", "--advance-avg-divergence", "0.3", "status", "--as-of", "2023-12-01")
+		return out
+	}(), "the command line wins")
+	code, _, stderr = run(t, "--config", cfg, "canary", "--advance-avg-divergence", "0.6", "status", "--as-of", "2023-12-01")
+	require.Equal(t, ExitUsage, code)
+	require.Contains(t, stderr, "advance average 0.6 must not exceed fail average 0.5")
+}
