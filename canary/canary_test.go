@@ -146,6 +146,15 @@ func (w *world) window(sym string, d time.Time, divergence float64) {
 
 var stage71 = []string{"AAPL", "MSFT", "SPY"}
 
+// startNamed starts a deployment of the default named stages counting
+// from the first of day7.
+func (w *world) startNamed() {
+	stages, err := canary.Stages(canary.StagesConfig{})
+	require.NoError(w.t, err)
+	_, err = w.p.Start(context.Background(), stages, day7[0], "test")
+	require.NoError(w.t, err)
+}
+
 // scenario starts a deployment of named-stage 7.1 (3 symbols, 7 days, 15
 // matured pairs) then 7.3, writes 7 days of forecasts with candidate RMSE
 // candErr, and gives each symbol one validation window of divergence
@@ -263,10 +272,7 @@ func TestDecisionsReachable(t *testing.T) {
 func TestHoldOnMissingCoverage(t *testing.T) {
 	stores(t, func(t *testing.T, s store.Store) {
 		w := newWorld(t, s, stage71...)
-		stages, err := canary.Stages(canary.StagesConfig{})
-		require.NoError(t, err)
-		_, err = w.p.Start(context.Background(), stages, day7[0], "test")
-		require.NoError(t, err)
+		w.startNamed()
 		for i, d := range day7 {
 			syms := stage71
 			if i == 2 {
@@ -291,10 +297,7 @@ func TestHoldOnMissingCoverage(t *testing.T) {
 func TestHoldThenAdvance(t *testing.T) {
 	stores(t, func(t *testing.T, s store.Store) {
 		w := newWorld(t, s, stage71...)
-		stages, err := canary.Stages(canary.StagesConfig{})
-		require.NoError(t, err)
-		_, err = w.p.Start(context.Background(), stages, day7[0], "test")
-		require.NoError(t, err)
+		w.startNamed()
 		for _, d := range day7 {
 			w.forecasts(d, good, "", stage71...)
 		}

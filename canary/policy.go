@@ -179,11 +179,8 @@ func (p *Policy) Evaluate(ctx context.Context, asOf time.Time, dryRun bool) (Res
 	switch dec.Action {
 	case RollbackNow, FailRollback:
 		after.Status, ev.Kind, ev.ToStage = store.CanaryRolledBack, store.CanaryRolledBackEv, "legacy"
-	case Advance:
-		after.Stage, after.StageStartedOn = d.Stage+1, marketdata.NextTradingDay(e.AsOf)
-		ev.Kind, ev.ToStage = store.CanaryAdvanced, d.Stages[d.Stage+1].Name
-	case Promote:
-		after.Status, ev.Kind, ev.ToStage = store.CanaryPromoted, store.CanaryPromotedEv, "all"
+	case Advance, Promote:
+		after, ev.Kind, ev.ToStage = moveOn(after, e.AsOf)
 	case Monitor:
 		ev.Kind = store.CanaryEvaluated
 	default:
@@ -253,13 +250,7 @@ func (p *Policy) universe(ctx context.Context, st store.CanaryStage) ([]string, 
 // wrapping ErrCriteriaUnmet, when the evaluation as of asOf would not
 // advance, unless force.
 func (p *Policy) Advance(ctx context.Context, asOf time.Time, reason string, force bool) (Result, error) {
-	if err := p.setDefaults(); err != nil {
-		return Result{}, err
-	}
-	if reason == "" {
-		return Result{}, errors.New("canary: advance: a reason is required")
-	}
-	d, err := p.Latest(ctx)
+	d, err := p.manual(ctx, "advance", reason)
 	if err != nil {
 		return Result{}, err
 	}
@@ -285,12 +276,7 @@ func (p *Policy) Advance(ctx context.Context, asOf time.Time, reason string, for
 	figs["manual"] = true
 	ev := store.CanaryEvent{FromStage: st.Name, AsOf: e.AsOf, Actor: p.Config.Actor, Reason: reason, Figures: figs,
 		CreatedAt: now}
-	if d.Stage == len(d.Stages)-1 {
-		after.Status, ev.Kind, ev.ToStage = store.CanaryPromoted, store.CanaryPromotedEv, "all"
-	} else {
-		after.Stage, after.StageStartedOn = d.Stage+1, marketdata.NextTradingDay(e.AsOf)
-		ev.Kind, ev.ToStage = store.CanaryAdvanced, d.Stages[d.Stage+1].Name
-	}
+	after, ev.Kind, ev.ToStage = moveOn(after, e.AsOf)
 	if err := p.Store.RecordCanary(ctx, after, nil, &ev); err != nil {
 		return res, fmt.Errorf("canary: advance: %w", err)
 	}
@@ -304,13 +290,7 @@ func (p *Policy) Advance(ctx context.Context, asOf time.Time, reason string, for
 // rolled_back, with who and why. A deployment already rolled back is left
 // as it is (Written false).
 func (p *Policy) Rollback(ctx context.Context, asOf time.Time, reason string) (Result, error) {
-	if err := p.setDefaults(); err != nil {
-		return Result{}, err
-	}
-	if reason == "" {
-		return Result{}, errors.New("canary: rollback: a reason is required")
-	}
-	d, err := p.Latest(ctx)
+	d, err := p.manual(ctx, "rollback", reason)
 	if err != nil {
 		return Result{}, err
 	}
@@ -333,6 +313,30 @@ func (p *Policy) Rollback(ctx context.Context, asOf time.Time, reason string) (R
 	res.After, res.Event, res.Written = after, ev, true
 	p.log().Warn().Int64("deployment", d.ID).Str("actor", ev.Actor).Str("reason", reason).Msg("canary rolled back: legacy everywhere")
 	return res, nil
+}
+
+// manual starts a manual action (op): the defaults applied, a reason
+// required, the latest deployment read.
+func (p *Policy) manual(ctx context.Context, op, reason string) (store.CanaryDeployment, error) {
+	if err := p.setDefaults(); err != nil {
+		return store.CanaryDeployment{}, err
+	}
+	if reason == "" {
+		return store.CanaryDeployment{}, fmt.Errorf("canary: %s: a reason is required", op)
+	}
+	return p.Latest(ctx)
+}
+
+// moveOn returns d moved on from its current stage as of asOf: to the
+// next stage, counting from the next trading day, or promoted from the
+// last; with the event kind and the stage moved to.
+func moveOn(d store.CanaryDeployment, asOf time.Time) (_ store.CanaryDeployment, kind, to string) {
+	if d.Stage == len(d.Stages)-1 {
+		d.Status = store.CanaryPromoted
+		return d, store.CanaryPromotedEv, "all"
+	}
+	d.Stage, d.StageStartedOn = d.Stage+1, marketdata.NextTradingDay(asOf)
+	return d, store.CanaryAdvanced, d.Stages[d.Stage].Name
 }
 
 // metricsRow is the canary_performance_metrics row of an evaluation.

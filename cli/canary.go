@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -460,19 +461,8 @@ func servingSummary(ctx context.Context, p *canary.Policy, d store.CanaryDeploym
 			passed = append(passed, canary.Scope(s, syms)...)
 		}
 	}
-	return fmt.Sprintf("candidate for %s (stages passed); legacy elsewhere", strings.Join(dedupe(passed), ","))
-}
-
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
+	slices.Sort(passed)
+	return fmt.Sprintf("candidate for %s (stages passed); legacy elsewhere", strings.Join(slices.Compact(passed), ","))
 }
 
 // canaryVerify is runner canary --verify-only.
