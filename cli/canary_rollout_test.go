@@ -168,6 +168,10 @@ func TestCanaryProductionServingAndRollback(t *testing.T) {
 	require.Contains(t, out, "AAPL: serves candidate: promoted scope: canary 1 passed stage 7.1")
 	require.Contains(t, out, "NVDA: serves legacy: in canary 1 stage 7.2, not promoted yet")
 	require.Equal(t, map[string]string{"AAPL": "candidate", "NVDA": "legacy"}, served("2023-12-04"))
+	// On a day the canary run served legacy, production's candidate
+	// replaces it: one served forecast per symbol-day.
+	cli("forecast", "--mode", "production", "--symbols", "AAPL", "--as-of", "2023-12-01", "--epochs", "1")
+	require.Equal(t, map[string]string{"AAPL": "candidate", "MSFT": "legacy", "SPY": "legacy"}, served("2023-12-01"))
 
 	out = cli("rollback", "--reason", "test")
 	require.Contains(t, out, "canary 1 rolled back by")

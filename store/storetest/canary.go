@@ -82,3 +82,36 @@ func testCanary(t *testing.T, s store.Store) {
 	require.Equal(t, false, ms[0].Criteria[0]["pass"])
 	require.Equal(t, day("2024-01-03"), ms[0].AsOf)
 }
+
+// testServedOnce: a served forecast unserves the other ensembles' rows of
+// its symbol-day (production under the canary serving the candidate where
+// the canary run served legacy), and only those.
+func testServedOnce(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	run := &store.Run{Kind: "forecast", Mode: "canary", CodeVersion: "test", Host: "h", StartedAt: time.Now()}
+	require.NoError(t, s.StartRun(ctx, run))
+	legacy := sampleForecast(run.ID)
+	legacy.Ensemble, legacy.Served = "legacy", true
+	cand := legacy
+	cand.Ensemble, cand.Served = "candidate", false
+	other := legacy
+	other.Symbol = "MSFT"
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{cand, legacy, other}))
+	served := func() map[string]bool {
+		fs, err := s.Forecasts(ctx, store.ForecastFilter{})
+		require.NoError(t, err)
+		out := map[string]bool{}
+		for _, f := range fs {
+			out[f.Symbol+" "+f.Ensemble] = f.Served
+		}
+		return out
+	}
+	require.Equal(t, map[string]bool{"AAPL candidate": false, "AAPL legacy": true, "MSFT legacy": true}, served())
+	cand.Served = true
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{cand}))
+	require.Equal(t, map[string]bool{"AAPL candidate": true, "AAPL legacy": false, "MSFT legacy": true}, served())
+	// A row saved unserved (a shadow run) leaves the served one alone.
+	legacy.Served = false
+	require.NoError(t, s.SaveForecasts(ctx, []store.Forecast{legacy}))
+	require.Equal(t, map[string]bool{"AAPL candidate": true, "AAPL legacy": false, "MSFT legacy": true}, served())
+}
