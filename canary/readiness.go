@@ -67,6 +67,13 @@ func (p *Policy) Verify(ctx context.Context, cfg ReadinessConfig) ([]Check, erro
 		checks = append(checks, c)
 	}
 
+	// The canary tables first: reading them writes nothing, while
+	// MigrationStatus creates schema_migrations on a database never
+	// migrated. When they exist, migrations have run and it exists.
+	if _, err := p.Store.LatestCanary(ctx); err != nil && !errors.Is(err, store.ErrNotFound) {
+		add("schema migrated", fmt.Errorf("the canary tables cannot be read (run runner migrate): %w", err), "")
+		return checks, nil
+	}
 	st, err := p.Store.MigrationStatus(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("canary: verify: %w", err)

@@ -235,3 +235,20 @@ canary:
 	require.Equal(t, ExitUsage, code)
 	require.Contains(t, stderr, "advance average 0.6 must not exceed fail average 0.5")
 }
+
+// --verify-only on a PostgreSQL schema never migrated says so and creates
+// nothing, not even schema_migrations.
+func TestCanaryVerifyOnlyUnmigratedPostgres(t *testing.T) {
+	url, schema := storetest.Schema(t)
+	url += "&search_path=" + schema
+	code, out, stderr := run(t, "--database-url", url, "--data", prices, "canary", "--verify-only", "--as-of", "2023-12-01")
+	require.Equal(t, ExitFailure, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "FAIL  schema migrated: the canary tables cannot be read (run runner migrate)")
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT COUNT(*) FROM pg_tables WHERE schemaname = $1`, schema).Scan(&n))
+	require.Zero(t, n)
+}
