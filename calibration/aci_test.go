@@ -37,3 +37,41 @@ func TestFitPlattDegenerate(t *testing.T) {
 	_, _, err = fitPlatt([]float64{0.1, 0.2, 0.2, 0.4}, []bool{false, false, true, true})
 	require.EqualError(t, err, "platt: P(up) separates the 2 up and 2 down outcomes: no maximum-likelihood fit exists")
 }
+
+// TestAdaptLive: the live recursion continues from the fitted alpha, one
+// step per outcome, and the interval follows the new alpha. Hand
+// computation: Level 0.9 (target 0.1), Gamma 0.02, Alpha 0.1; outcomes
+// miss, cover, cover: 0.1 + 0.02(0.1 - 1) = 0.082, + 0.002 = 0.084,
+// + 0.002 = 0.086. Z = 1..99 (n = 99): upper rank ceil(100·(1 - 0.043)) =
+// ceil(95.7) = 96, lower rank 100 - 96 = 4: QLo = 4, QHi = 96 (at the
+// fitted 0.1: ceil(95) = 95, so 5 and 95).
+func TestAdaptLive(t *testing.T) {
+	z := make([]float64, 99)
+	for i := range z {
+		z[i] = float64(i + 1)
+	}
+	c := &Calibration{Config: Config{Level: 0.9, Gamma: 0.02, Adaptive: true}, N: 99, Z: z, Alpha: 0.1}
+	c.QLo, c.QHi = conformalQuantiles(z, c.Alpha)
+	require.Equal(t, []float64{5, 95}, []float64{c.QLo, c.QHi})
+
+	a := c.Adapt([]bool{true, false, false})
+	require.InDelta(t, 0.086, a.Alpha, 1e-15)
+	require.Equal(t, []float64{4, 96}, []float64{a.QLo, a.QHi})
+	require.Equal(t, 0.1, c.Alpha, "the calibration adapted from is not modified")
+
+	// Not adaptive, or no outcomes: the calibration itself.
+	require.Same(t, c, c.Adapt(nil))
+	fixed := *c
+	fixed.Adaptive = false
+	require.Same(t, &fixed, fixed.Adapt([]bool{true, true}))
+
+	// Every outcome missed: alpha falls to AlphaMin, the interval to the
+	// extreme residuals.
+	misses := make([]bool, 20)
+	for i := range misses {
+		misses[i] = true
+	}
+	a = c.Adapt(misses)
+	require.Equal(t, AlphaMin, a.Alpha)
+	require.Equal(t, []float64{1, 99}, []float64{a.QLo, a.QHi})
+}

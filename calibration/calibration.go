@@ -24,8 +24,11 @@ type Calibration struct {
 	QLo, QHi float64
 	// Z holds the N standardised residuals (r - mu)/sigma, sorted.
 	Z []float64
-	// Prob is the recalibration fitted, Platt or Isotonic.
+	// Prob is the recalibration fitted: Platt, Isotonic or BaseRate.
 	Prob ProbMethod
+	// Base is the share of the samples whose return was up: P'(up) of
+	// BaseRate.
+	Base float64
 	// PlattA and PlattB are Platt's P'(up) = 1/(1 + exp(-(A logit(p) + B))).
 	PlattA, PlattB float64
 	// IsoX and IsoY are the isotonic fit's thresholds: P'(up) is their
@@ -39,30 +42,103 @@ type Calibration struct {
 // Fit calibrates on samples, oldest first. Too few samples for the interval
 // or the method, a non-finite sample or one with sigma <= 0, and outcomes
 // that Platt scaling cannot fit are errors. An invalid cfg panics.
+//
+// With Method Auto, Fit first asks the held-out third whether the
+// recalibration has skill: fitted on the first two thirds (as HeldOut), does
+// it score a lower Brier score on the last third than the base rate of the
+// first two thirds? If not, the calibration forecasts the base rate of all
+// the samples (BaseRate). When the first two thirds are too few to fit, the
+// recalibration is kept.
 func Fit(samples []Sample, cfg Config) (*Calibration, error) {
-	c, err := fit(samples, cfg.withDefaults())
+	cfg = cfg.withDefaults()
+	c, err := fit(samples, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("calibration: %w", err)
+	}
+	if cfg.Method == Auto && c.Prob != BaseRate {
+		if s, ok := heldOutSkill(samples, cfg); ok && !s.recalibrated() {
+			c.Prob, c.PlattA, c.PlattB, c.IsoX, c.IsoY = BaseRate, 0, 0, nil, nil
+		}
 	}
 	return c, nil
 }
 
-// fit is Fit on a config with its defaults, its errors without the package
-// prefix.
+// skill is the held-out Brier score of a recalibration and of the base
+// rate.
+type skill struct{ brier, baseBrier float64 }
+
+// recalibrated reports whether the recalibration beat the base rate.
+func (s skill) recalibrated() bool { return s.brier < s.baseBrier }
+
+// heldOutSkill fits on the first two thirds of samples (fitTwoThirds)
+// and scores the recalibrated P(up) and the base rate of those two thirds
+// on the last third; ok is false when the two thirds cannot be fitted.
+func heldOutSkill(samples []Sample, cfg Config) (s skill, ok bool) {
+	c, k, err := fitTwoThirds(samples, cfg)
+	if err != nil || k == len(samples) {
+		return skill{}, false
+	}
+	for _, t := range samples[k:] {
+		var y float64
+		if t.Realised > 0 {
+			y = 1
+		}
+		p := c.Apply(t.Mu, t.Sigma).PUp
+		s.brier += (p - y) * (p - y)
+		s.baseBrier += (c.Base - y) * (c.Base - y)
+	}
+	return s, true
+}
+
+// fitTwoThirds fits the first k = floor(2n/3) of the n samples, without
+// the skill check of Auto, with the recalibration a fit of all n resolves
+// to: isotonic regression, chosen for n >= IsotonicMin, is fitted on the
+// two thirds although they are fewer, so that the held-out third judges
+// the method the calibration uses.
+func fitTwoThirds(samples []Sample, cfg Config) (*Calibration, int, error) {
+	k := 2 * len(samples) / 3
+	prob := resolveProb(cfg.Method, len(samples))
+	need := minSamples(prob)
+	if prob == Isotonic {
+		need = 1
+	}
+	c, err := fitProb(samples[:k], cfg, prob, need)
+	return c, k, err
+}
+
+// resolveProb is the recalibration method fitted on n samples: Auto is
+// Platt below IsotonicMin and Isotonic from it (before Fit's skill check).
+func resolveProb(m ProbMethod, n int) ProbMethod {
+	if m != Auto {
+		return m
+	}
+	if n >= IsotonicMin {
+		return Isotonic
+	}
+	return Platt
+}
+
+// minSamples is the fewest samples a recalibration method is fitted on.
+func minSamples(m ProbMethod) int {
+	return map[ProbMethod]int{Platt: MinPlatt, Isotonic: IsotonicMin, BaseRate: 1}[m]
+}
+
+// fit is Fit on a config with its defaults, without the skill check of
+// Auto, its errors without the package prefix.
 func fit(samples []Sample, cfg Config) (*Calibration, error) {
+	prob := resolveProb(cfg.Method, len(samples))
+	return fitProb(samples, cfg, prob, minSamples(prob))
+}
+
+// fitProb fits samples with the recalibration prob, which needs at least
+// need samples.
+func fitProb(samples []Sample, cfg Config, prob ProbMethod, need int) (*Calibration, error) {
 	n := len(samples)
 	a := 1 - cfg.Level
 	if need := conformalMin(a); n < need {
 		return nil, fmt.Errorf("%d samples: a %g%% conformal interval needs at least %d", n, 100*cfg.Level, need)
 	}
-	prob := cfg.Method
-	if prob == Auto {
-		prob = Platt
-		if n >= IsotonicMin {
-			prob = Isotonic
-		}
-	}
-	if need := map[ProbMethod]int{Platt: MinPlatt, Isotonic: IsotonicMin}[prob]; n < need {
+	if n < need {
 		return nil, fmt.Errorf("%d samples: %s needs at least %d", n, prob, need)
 	}
 	z := make([]float64, n)
@@ -94,7 +170,11 @@ func fit(samples []Sample, cfg Config) (*Calibration, error) {
 		}
 		p[i] = float64(k) / float64(n-1)
 		up[i] = s.Realised > 0
+		if up[i] {
+			c.Base++
+		}
 	}
+	c.Base /= float64(n)
 	switch prob {
 	case Platt:
 		x := make([]float64, n)
@@ -129,6 +209,8 @@ func (c *Calibration) recalibrate(p float64) float64 {
 		return sigmoid(c.PlattA*plattFeature(p, plattClip(c.N)) + c.PlattB)
 	case Isotonic:
 		return isotonicPredict(c.IsoX, c.IsoY, p)
+	case BaseRate:
+		return c.Base
 	}
 	panic(fmt.Sprintf("calibration: unknown fitted method %q", c.Prob))
 }

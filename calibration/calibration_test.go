@@ -87,7 +87,7 @@ func TestCallerMistakesPanic(t *testing.T) {
 	require.PanicsWithValue(t, "calibration: level 1.5 outside (0, 1)", func() { calibration.Fit(s, calibration.Config{Level: 1.5}) })
 	require.PanicsWithValue(t, "calibration: gamma 2 outside (0, 1)", func() { calibration.Fit(s, calibration.Config{Gamma: 2}) })
 	require.PanicsWithValue(t, "calibration: neutral band -0.1 is not a non-negative number", func() { calibration.Raw(0, 1, calibration.Config{Band: -0.1}) })
-	require.PanicsWithValue(t, `calibration: unknown probability method "bayes" (want auto, platt or isotonic)`, func() { calibration.Fit(s, calibration.Config{Method: "bayes"}) })
+	require.PanicsWithValue(t, `calibration: unknown probability method "bayes" (want auto, platt, isotonic or base_rate)`, func() { calibration.Fit(s, calibration.Config{Method: "bayes"}) })
 	require.PanicsWithValue(t, "calibration: apply: forecast mu 0, sigma 0: want a finite mu and a positive sigma", func() { c.Apply(0, 0) })
 	require.PanicsWithValue(t, "calibration: raw: forecast mu NaN, sigma 1: want a finite mu and a positive sigma", func() { calibration.Raw(math.NaN(), 1, calibration.Config{}) })
 	require.PanicsWithValue(t, "calibration: score: no samples", func() { calibration.Score(nil, nil, nil) })
@@ -169,4 +169,70 @@ func TestECEHandComputed(t *testing.T) {
 	}, func(calibration.Sample) float64 { return 0 })
 	require.InDelta(t, 0.17, r.ECE, 1e-15)
 	require.InDelta(t, 1.3354/6, r.Brier, 1e-15)
+}
+
+// TestAutoFallsBackToBaseRate: with Auto, a recalibration that scores no
+// better than the base rate on the held-out third gives way to the base
+// rate; one with skill is kept. The first samples' forecasts tell the
+// direction, the last third's do not (skill that did not last): Platt
+// learns a confident mapping that the held-out third punishes.
+func TestAutoFallsBackToBaseRate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	noSkill := make([]calibration.Sample, 300)
+	skilled := make([]calibration.Sample, 300)
+	ups := 0
+	for i := range noSkill {
+		mu := 0.01 * rng.NormFloat64()
+		r := mu + 0.005*rng.NormFloat64()
+		if i >= 200 {
+			// The return is independent of the forecast mean: no skill.
+			r = 0.0005 + 0.01*rng.NormFloat64()
+		}
+		noSkill[i] = calibration.Sample{Mu: mu, Sigma: 0.01, Realised: r}
+		if r > 0 {
+			ups++
+		}
+		// The forecast mean explains most of the return: skill.
+		mu = 0.01 * rng.NormFloat64()
+		skilled[i] = calibration.Sample{Mu: mu, Sigma: 0.005, Realised: mu + 0.005*rng.NormFloat64()}
+	}
+	c, err := calibration.Fit(noSkill, calibration.Config{})
+	require.NoError(t, err)
+	require.Equal(t, calibration.BaseRate, c.Prob)
+	// The base rate is the share of up returns, counted here.
+	require.Equal(t, float64(ups)/300, c.Base)
+	for _, mu := range []float64{-0.01, 0, 0.003} {
+		a := c.Apply(mu, 0.01)
+		require.Equal(t, c.Base, a.PUp, "P(up) is the base rate whatever the forecast")
+		require.InDelta(t, 1, a.PBear+a.PNeutral+a.PBull, 1e-12)
+	}
+	// Asked for explicitly, Platt is kept even without skill.
+	p, err := calibration.Fit(noSkill, calibration.Config{Method: calibration.Platt})
+	require.NoError(t, err)
+	require.Equal(t, calibration.Platt, p.Prob)
+
+	// The held-out report scores the base rate of the first two thirds on
+	// the last third: its Brier score, computed here by hand.
+	_, after, err := calibration.HeldOut(noSkill, calibration.Config{})
+	require.NoError(t, err)
+	k, upsK := 200, 0
+	for _, s := range noSkill[:k] {
+		if s.Realised > 0 {
+			upsK++
+		}
+	}
+	base, brier := float64(upsK)/float64(k), 0.0
+	for _, s := range noSkill[k:] {
+		y := 0.0
+		if s.Realised > 0 {
+			y = 1
+		}
+		brier += (base - y) * (base - y)
+	}
+	require.InDelta(t, brier/100, after.Brier, 1e-15)
+
+	s, err := calibration.Fit(skilled, calibration.Config{})
+	require.NoError(t, err)
+	require.Equal(t, calibration.Platt, s.Prob, "a recalibration with skill is kept")
+	require.Greater(t, s.Apply(0.01, 0.005).PUp, 0.9)
 }

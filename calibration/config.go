@@ -13,10 +13,16 @@ type ProbMethod string
 
 // The recalibration methods.
 const (
-	// Auto is Platt below IsotonicMin samples and Isotonic from it.
+	// Auto is Platt below IsotonicMin samples and Isotonic from it, or
+	// BaseRate when that recalibration does not beat the base rate on the
+	// held-out third of the samples (see Fit).
 	Auto     ProbMethod = "auto"
 	Platt    ProbMethod = "platt"
 	Isotonic ProbMethod = "isotonic"
+	// BaseRate forecasts P'(up) = the share of up outcomes in the samples,
+	// whatever the forecast: the climatological forecast, for a P(up) with
+	// no skill over it.
+	BaseRate ProbMethod = "base_rate"
 )
 
 // ParseProbMethod returns the method named s; "" is Auto.
@@ -24,10 +30,10 @@ func ParseProbMethod(s string) (ProbMethod, error) {
 	switch m := ProbMethod(s); m {
 	case "":
 		return Auto, nil
-	case Auto, Platt, Isotonic:
+	case Auto, Platt, Isotonic, BaseRate:
 		return m, nil
 	}
-	return "", fmt.Errorf("calibration: unknown probability method %q (want auto, platt or isotonic)", s)
+	return "", fmt.Errorf("calibration: unknown probability method %q (want auto, platt, isotonic or base_rate)", s)
 }
 
 // Minimum sample counts.
@@ -73,7 +79,8 @@ type Config struct {
 	// forecast.DefaultNeutralBand (0.002).
 	Band float64
 	// Method recalibrates P(up). Default Auto: Platt below IsotonicMin
-	// samples, Isotonic from it.
+	// samples, Isotonic from it, BaseRate when the held-out third says the
+	// recalibrated P(up) has no skill over the base rate.
 	Method ProbMethod
 	// Adaptive runs adaptive conformal inference (Gibbs and Candès 2021)
 	// over the samples for the interval. Default false: split conformal.

@@ -55,6 +55,16 @@
 // interpolation with p clipped to [IsoX[0], IsoX[last]]. It can return
 // exactly 0 or 1.
 //
+// Base rate (BaseRate) forecasts P'(up) = the share of the samples whose
+// return was up, whatever the forecast: the climatological forecast. Auto
+// falls back to it when its recalibration has no skill on the held-out
+// third: fitted on the first two thirds (isotonic regression too, when the
+// whole sample asks for it, though the two thirds are fewer than
+// IsotonicMin), it does not score a lower Brier score on the last third
+// than the base rate of the first two thirds. A daily direction that the
+// models cannot tell is then forecast at its long-run frequency, not
+// scattered around it.
+//
 // The classes follow P'(up): the up part of the distribution (bull and the
 // neutral mass above 0) is scaled by P'/P and the down part (bear and the
 // neutral mass at or below 0) by (1-P')/(1-P), so the three still sum to 1
@@ -76,9 +86,11 @@
 // the quantiles of all n residuals at the adapted alpha (Calibration.Alpha).
 // Where alpha is so small that the conformal rank passes n, the rank is
 // capped at n: the interval stops at the extreme residuals instead of
-// becoming the whole line. The recursion runs over the calibration span
-// only, restarting at a on every Fit: a live caller refits on the latest
-// samples as forecasts mature.
+// becoming the whole line. The recursion restarts at a on every Fit; live
+// forecasts continue it (Calibration.Adapt): a forecast applies the
+// calibration adapted over the outcomes of the live forecasts issued since
+// its samples ended, each a miss when the return fell outside the interval
+// that forecast issued. The residuals Z stay the calibration's.
 //
 // # Scores
 //

@@ -34,8 +34,7 @@ func Score(samples []Sample, fc func(Sample) Applied, crps func(Sample) float64)
 	}
 	var r Report
 	r.N = n
-	var binN [ECEBins]int
-	var binP, binY [ECEBins]float64
+	var rel Reliability
 	for _, s := range samples {
 		a := fc(s)
 		if a.CILower <= s.Realised && s.Realised <= a.CIUpper {
@@ -54,17 +53,10 @@ func Score(samples []Sample, fc func(Sample) Applied, crps func(Sample) float64)
 		} else {
 			r.LogLoss -= math.Log(1 - q)
 		}
-		b := min(max(int(p*ECEBins), 0), ECEBins-1)
-		binN[b]++
-		binP[b] += p
-		binY[b] += y
+		rel.Add(p, y == 1)
 		r.CRPS += crps(s)
 	}
-	for b, k := range binN {
-		if k > 0 {
-			r.ECE += math.Abs(binP[b]-binY[b]) / float64(n) // (n_b/N)|mean p - mean y|
-		}
-	}
+	r.ECE = rel.ECE()
 	fn := float64(n)
 	r.Coverage /= fn
 	r.MeanWidth /= fn
@@ -75,20 +67,35 @@ func Score(samples []Sample, fc func(Sample) Applied, crps func(Sample) float64)
 }
 
 // HeldOut fits on the first two thirds of samples (oldest first; the first
-// floor(2n/3)) and scores on the rest both the raw forecasts (Raw,
+// floor(2n/3), with the recalibration a fit of all n uses, isotonic
+// regression included) and scores on the rest both the raw forecasts (Raw,
 // GaussianCRPS) and the calibrated ones (Apply, CRPS). With Adaptive the
-// recursion runs over the fitting part only and the held-out part is scored
-// with its final interval. The errors are Fit's.
+// recursion runs over the fitting part, then on over the held-out part as
+// it would over live forecasts (Adapt after each outcome), each scored with
+// the interval of its turn. With Method Auto, the calibrated P(up) scored
+// is the one Fit's skill check keeps, the recalibration or the base rate of
+// the fitting part: the held-out third chose it, so the after figures of a
+// base-rate calibration are those of the better of the two there. The
+// errors are Fit's.
 func HeldOut(samples []Sample, cfg Config) (before, after Report, err error) {
 	cfg = cfg.withDefaults()
 	n := len(samples)
-	k := 2 * n / 3
-	c, err := fit(samples[:k], cfg)
+	c, k, err := fitTwoThirds(samples, cfg)
 	if err != nil {
 		return Report{}, Report{}, fmt.Errorf("calibration: held out, fit on the first %d of %d samples: %w", k, n, err)
 	}
+	if cfg.Method == Auto {
+		if s, ok := heldOutSkill(samples, cfg); ok && !s.recalibrated() {
+			c.Prob = BaseRate
+		}
+	}
 	test := samples[k:]
 	before = Score(test, func(s Sample) Applied { return Raw(s.Mu, s.Sigma, cfg) }, GaussianCRPS)
-	after = Score(test, func(s Sample) Applied { return c.Apply(s.Mu, s.Sigma) }, c.CRPS)
+	live := c
+	after = Score(test, func(s Sample) Applied {
+		a := live.Apply(s.Mu, s.Sigma)
+		live = live.Adapt([]bool{s.Realised < a.CILower || s.Realised > a.CIUpper})
+		return a
+	}, c.CRPS)
 	return before, after, nil
 }

@@ -94,6 +94,7 @@ func newApp(e *env) *cli.App {
 			calibrateCommand(e),
 			backfillCommand(e),
 			workerCommand(e),
+			reportCommand(e),
 			canaryCommand(e),
 			canaryRollbackCommand(e, "rollback"),
 		},

@@ -51,6 +51,15 @@ func (e Ensemble) Models() []string {
 	return out
 }
 
+// DefaultWeights returns the members' default weights by model (DESIGN §4).
+func (e Ensemble) DefaultWeights() map[string]float64 {
+	out := make(map[string]float64, len(e.Members))
+	for _, m := range e.Members {
+		out[m.Model] = m.Weight
+	}
+	return out
+}
+
 // Missing lists the member models that are not registered.
 func (e Ensemble) Missing() []string {
 	var out []string

@@ -31,10 +31,17 @@ type symbolInputs struct {
 type storedCalibration struct {
 	row store.Calibration
 	cal *calibration.Calibration
+	// live is the number of live outcomes an adaptive calibration has
+	// adapted over (calibration.Calibration.Adapt); 0 for one that is not
+	// adaptive.
+	live int
 }
 
 // latestCalibrations reads each ensemble's latest calibration usable as of
-// asOf: its samples' returns all known by then.
+// asOf: its samples' returns all known by then. An adaptive calibration is
+// adapted over the outcomes of the live forecasts issued since its samples
+// ended (liveMisses), so the interval a forecast gets depends on how the
+// earlier ones fared: a backfill runs such units in date order.
 func latestCalibrations(ctx context.Context, s store.Store, sym, horizon string, asOf time.Time, es []forecast.Ensemble) (map[string]*storedCalibration, error) {
 	out := map[string]*storedCalibration{}
 	for _, e := range es {
@@ -50,9 +57,40 @@ func latestCalibrations(ctx context.Context, s store.Store, sym, horizon string,
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", sym, e.Name, err)
 		}
-		out[e.Name] = &storedCalibration{row: row, cal: c}
+		sc := &storedCalibration{row: row, cal: c}
+		if c.Adaptive {
+			misses, err := liveMisses(ctx, s, sym, horizon, e.Name, row.SampleTo, asOf)
+			if err != nil {
+				return nil, fmt.Errorf("%s: live outcomes of %s since calibration #%d: %w", sym, e.Name, row.ID, err)
+			}
+			sc.cal, sc.live = c.Adapt(misses), len(misses)
+		}
+		out[e.Name] = sc
 	}
 	return out, nil
+}
+
+// liveMisses reports, oldest first, whether each matured forecast of one
+// symbol, horizon and ensemble made as of sampleTo (the target date of the
+// calibration's last sample, so the first forecast not among its samples)
+// up to the day before asOf missed: its realised return fell outside the
+// interval it issued.
+func liveMisses(ctx context.Context, s store.Store, sym, horizon, ens string, sampleTo, asOf time.Time) ([]bool, error) {
+	yes := true
+	fs, err := s.Forecasts(ctx, store.ForecastFilter{Symbol: sym, Horizon: horizon, Ensemble: ens, Matured: &yes,
+		From: sampleTo, To: asOf.AddDate(0, 0, -1)})
+	if err != nil {
+		return nil, err
+	}
+	misses := make([]bool, 0, len(fs))
+	for _, f := range fs {
+		if f.TargetDate.After(asOf) {
+			continue // not known as of asOf (a forecast rewritten after a gap in the bars)
+		}
+		r := *f.RealisedReturn
+		misses = append(misses, r < f.CILower || r > f.CIUpper)
+	}
+	return misses, nil
 }
 
 // calibrationNotes says, per ensemble, which calibration is applied.
@@ -66,6 +104,9 @@ func calibrationNotes(es []forecast.Ensemble, cs map[string]*storedCalibration) 
 		}
 		out[e.Name] = fmt.Sprintf("calibration #%d (%s, %d samples to %s)", sc.row.ID, sc.row.Method, sc.row.NSamples,
 			sc.row.SampleTo.Format(time.DateOnly))
+		if sc.cal.Adaptive {
+			out[e.Name] += fmt.Sprintf(", adaptive: %.1f%% interval after %d live outcomes", 100*(1-sc.cal.Alpha), sc.live)
+		}
 	}
 	return out
 }

@@ -140,11 +140,14 @@ func (s BackfillSpec) doneQuery() store.DoneQuery {
 	return q
 }
 
-// dependsOnEarlier reports whether a unit's numbers depend on the rows of
-// the same symbol's earlier units: forecasts whose weights learn from
-// past matured forecasts. Such units run in date order.
+// dependsOnEarlier reports whether a unit's numbers may depend on the rows
+// of the same symbol's earlier units: forecasts whose weights learn from
+// past matured forecasts, and calibrated forecasts (an adaptive
+// calibration adapts over the earlier forecasts' outcomes). Such units run
+// in date order.
 func (s BackfillSpec) dependsOnEarlier() bool {
-	return s.Kind == store.BackfillForecast && s.Forecast != nil && s.Forecast.WeightMethod.NeedsHistory()
+	return s.Kind == store.BackfillForecast && s.Forecast != nil &&
+		(s.Forecast.WeightMethod.NeedsHistory() || s.Forecast.Calibrate)
 }
 
 // params is the spec as the JSON object stored with the backfill.

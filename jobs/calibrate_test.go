@@ -2,7 +2,9 @@ package jobs_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"runner/calibration"
 	"runner/forecast"
 	"runner/jobs"
+	"runner/marketdata"
 	"runner/store"
 	"runner/walkforward"
 )
@@ -58,8 +61,11 @@ func TestCalibrateAndApply(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want.QLo, r.Fitted.QLo)
 	require.Equal(t, want.QHi, r.Fitted.QHi)
-	require.Equal(t, calibration.Platt, r.Fitted.Prob, "80 samples: Platt")
-	require.Equal(t, "conformal+platt", r.Row.Method)
+	// 80 samples: Platt, which on the held-out third scores no better than
+	// the base rate (the networks' daily direction has no skill here), so
+	// Auto keeps the base rate.
+	require.Equal(t, calibration.BaseRate, r.Fitted.Prob)
+	require.Equal(t, "conformal+base_rate", r.Row.Method)
 	back, err := s.Calibration(ctx, r.Row.ID)
 	require.NoError(t, err)
 	restored, err := jobs.RestoreCalibration(back)
@@ -84,4 +90,60 @@ func TestCalibrateAndApply(t *testing.T) {
 	require.ErrorIs(t, err, jobs.ErrPartial)
 	require.ErrorContains(t, res.Results[1].Err, "0 out-of-sample forecasts, 80 asked for")
 	require.False(t, math.IsNaN(res.Results[0].After.Coverage))
+}
+
+// TestAdaptiveCalibrationAdaptsLive: forecasts applying an adaptive
+// calibration continue its recursion over the outcomes of the live
+// forecasts issued since its samples ended. Naive forecasts of AAPL as of
+// each trading day from the calibration's last target date: the k-th
+// applies the stored calibration adapted over the k earlier forecasts'
+// misses (each judged against the interval it issued, recomputed here from
+// the stored rows), and so its interval is the one Adapt gives.
+func TestAdaptiveCalibrationAdaptsLive(t *testing.T) {
+	job, s := newJob(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 11))
+	samples := make([]calibration.Sample, 200)
+	for i := range samples {
+		mu := 0.001 * rng.NormFloat64()
+		// Residuals twice the forecast sigma: the raw interval misses often,
+		// so the live recursion has misses to react to.
+		samples[i] = calibration.Sample{Mu: mu, Sigma: 0.01, Realised: mu + 0.02*rng.NormFloat64()}
+	}
+	fitted, err := calibration.Fit(samples, calibration.Config{Adaptive: true, Gamma: 0.05})
+	require.NoError(t, err)
+	params, err := jobs.CalibrationParams(fitted)
+	require.NoError(t, err)
+	sampleTo := time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC)
+	row := store.Calibration{Symbol: "AAPL", Horizon: "1D", Ensemble: "naive", Method: "aci+platt", Parameters: params,
+		SampleFrom: sampleTo.AddDate(0, -10, 0), SampleTo: sampleTo, NSamples: len(samples)}
+	require.NoError(t, s.SaveCalibration(ctx, &row))
+
+	days := []time.Time{sampleTo}
+	for len(days) < 8 {
+		days = append(days, marketdata.NextTradingDay(days[len(days)-1]))
+	}
+	for k, d := range days {
+		res, err := job.Run(ctx, jobs.ForecastConfig{Ensembles: []forecast.Ensemble{forecast.NaiveEnsemble},
+			Symbols: []string{"AAPL"}, AsOf: d, Calibrate: true})
+		require.NoError(t, err)
+		yes := true
+		earlier, err := s.Forecasts(ctx, store.ForecastFilter{Symbol: "AAPL", Ensemble: "naive", Matured: &yes, To: d.AddDate(0, 0, -1)})
+		require.NoError(t, err)
+		require.Len(t, earlier, k)
+		var misses []bool
+		for _, f := range earlier {
+			misses = append(misses, *f.RealisedReturn < f.CILower || *f.RealisedReturn > f.CIUpper)
+		}
+		want := fitted.Adapt(misses)
+		f := res.Symbols[0].Forecasts[0]
+		a := want.Apply(f.Return, f.Volatility)
+		require.Equal(t, a.CILower, f.CILower, "day %d", k)
+		require.Equal(t, a.CIUpper, f.CIUpper, "day %d", k)
+		require.Contains(t, res.Symbols[0].CalibrationNotes["naive"],
+			fmt.Sprintf("adaptive: %.1f%% interval after %d live outcomes", 100*(1-want.Alpha), k))
+		if k == len(days)-1 {
+			require.NotEqual(t, fitted.Alpha, want.Alpha, "the outcomes moved alpha")
+		}
+	}
 }

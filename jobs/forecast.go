@@ -553,11 +553,7 @@ func memberIndex(e forecast.Ensemble, model string) int {
 func ensembleParams(es []forecast.Ensemble) map[string]any {
 	out := map[string]any{}
 	for _, e := range es {
-		w := map[string]float64{}
-		for _, m := range e.Members {
-			w[m.Model] = m.Weight
-		}
-		out[e.Name] = w
+		out[e.Name] = e.DefaultWeights()
 	}
 	return out
 }

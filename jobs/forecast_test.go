@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 	"runner/jobs"
 	"runner/marketdata"
 	"runner/store"
-	"runner/store/sqlite"
+	"runner/store/storetest"
 )
 
 // failing is a model that always fails, to exercise renormalisation.
@@ -76,11 +75,7 @@ func init() {
 var asOf = time.Date(2023, 12, 29, 0, 0, 0, 0, time.UTC)
 
 func newJob(t *testing.T) (*jobs.ForecastJob, store.Store) {
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "runner.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	_, err = s.MigrateUp(context.Background())
-	require.NoError(t, err)
+	s := storetest.SQLite(t)
 	return &jobs.ForecastJob{Source: marketdata.CSVSource{Dir: "../testdata/prices"}, Store: s, Log: zerolog.Nop()}, s
 }
 

@@ -28,6 +28,9 @@ type StatusConfig struct {
 	// Window is the number of latest matured forecasts per symbol and
 	// ensemble. Default DefaultStatusWindow.
 	Window int
+	// From and To bound the as-of dates of the forecasts covered,
+	// inclusive; zero leaves that side open. Default: open.
+	From, To time.Time
 }
 
 // StatusRow is one symbol and ensemble over its latest matured forecasts.
@@ -75,7 +78,8 @@ func (j *StatusJob) Run(ctx context.Context, cfg StatusConfig) ([]StatusRow, err
 		return nil, fmt.Errorf("jobs: status: window %d: need at least 1", cfg.Window)
 	}
 	yes := true
-	all, err := j.Store.Forecasts(ctx, store.ForecastFilter{Horizon: cfg.Horizon, Matured: &yes})
+	all, err := j.Store.Forecasts(ctx, store.ForecastFilter{Horizon: cfg.Horizon, Matured: &yes,
+		From: cfg.From, To: cfg.To})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: status: %w", err)
 	}

@@ -42,4 +42,14 @@ func TestStatusOverMaturedNaiveForecasts(t *testing.T) {
 	require.InDelta(t, 0.9, r.Coverage, 1e-15)
 	require.InDelta(t, 1, r.RelNaive, 1e-15, "the naive ensemble is the naive model")
 	require.True(t, math.IsNaN(r.RelLegacy), "no legacy forecasts to compare with")
+
+	// From and To bound the as-of dates: the 3 forecasts as of 2023-12-05 ..
+	// 2023-12-07 (bars from+2 .. from+4).
+	rows, err = (&jobs.StatusJob{Store: s}).Run(ctx, jobs.StatusConfig{Window: 20,
+		From: bars[from+2].Date, To: bars[from+4].Date})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.Equal(t, 3, rows[0].N)
+	require.Equal(t, bars[from+2].Date, rows[0].From)
+	require.Equal(t, bars[from+4].Date, rows[0].To)
 }

@@ -383,7 +383,7 @@ func windowRows(cfg ValidateConfig, runID int64, r *walkforward.Result) []store.
 		}
 		hyper := map[string]any{
 			"grid": cfg.GridName, "models": models,
-			"weights": er.WeightMap(), "default_weights": defaultWeights(er.Ensemble),
+			"weights": er.WeightMap(), "default_weights": er.Ensemble.DefaultWeights(),
 			"test_rmse_default_weights": er.TestRMSEDefault,
 			"window":                    map[string]int{"train": c.Train, "val": c.Val, "test": c.Test, "step": c.Step},
 			"seed":                      cfg.Model.Seed, "epochs": cfg.Model.Epochs, "early_stop": !cfg.Model.NoEarlyStop,
@@ -424,7 +424,7 @@ func weightDecision(runID int64, horizon string, r *walkforward.Result, er walkf
 		d.Method, d.Source, d.Weights = store.WeightsCalibrated, store.WeightsCalibrated, cal
 		d.Reason = fmt.Sprintf("divergence %.4f <= %.2f: calibrated weights accepted", er.Divergence, walkforward.ReversionThreshold)
 	} else {
-		d.Method, d.Source, d.Weights = store.WeightsReverted, store.WeightsReverted, defaultWeights(er.Ensemble)
+		d.Method, d.Source, d.Weights = store.WeightsReverted, store.WeightsReverted, er.Ensemble.DefaultWeights()
 		d.Reason = fmt.Sprintf("divergence %.4f > %.2f: weights reverted to the defaults", er.Divergence, walkforward.ReversionThreshold)
 	}
 	return d
@@ -439,14 +439,6 @@ func calibratedWeights(er walkforward.EnsembleResult) map[string]float64 {
 	}
 	for m, w := range er.WeightMap() {
 		out[m] = w
-	}
-	return out
-}
-
-func defaultWeights(e forecast.Ensemble) map[string]float64 {
-	out := map[string]float64{}
-	for _, m := range e.Members {
-		out[m.Model] = m.Weight
 	}
 	return out
 }

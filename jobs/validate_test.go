@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"runner/marketdata"
 	"runner/store"
 	"runner/store/postgres"
-	"runner/store/sqlite"
 	"runner/store/storetest"
 	"runner/walkforward"
 )
@@ -34,16 +32,6 @@ func wfDate(s string) time.Time {
 		panic(err)
 	}
 	return d
-}
-
-func wfSQLite(t *testing.T) store.Store {
-	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "runner.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	_, err = s.MigrateUp(context.Background())
-	require.NoError(t, err)
-	return s
 }
 
 func wfPostgres(t *testing.T) store.Store {
@@ -231,7 +219,7 @@ func (r recentSource) Symbols(context.Context) ([]string, error) { return []stri
 // on PostgreSQL (DECIMAL(12,6), (8,6)).
 func TestValidateMarch2020SQLite(t *testing.T) {
 	skipShort(t)
-	testMarch2020(t, wfSQLite(t), 0)
+	testMarch2020(t, storetest.SQLite(t), 0)
 }
 
 func TestValidateMarch2020Postgres(t *testing.T) {
@@ -584,7 +572,7 @@ func TestValidateLeakCheckFailsLeakingModel(t *testing.T) {
 		return jobs.ValidateConfig{Symbols: []string{"SPY"}, Ensembles: []forecast.Ensemble{forecast.Candidate},
 			Grid: grid, Window: wfSmall, AsOf: wfDate("2022-06-30"), Model: opts, LeakCheck: check, Workers: 1}
 	}
-	s := wfSQLite(t)
+	s := storetest.SQLite(t)
 	job := &jobs.ValidateJob{Source: wfPrices, Store: s, Log: zerolog.Nop()}
 
 	res, err := job.Run(ctx, cfg(true, true))

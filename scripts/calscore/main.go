@@ -2,7 +2,9 @@
 // calibrated side by side, per ensemble over the symbols together: the
 // acceptance figures of issue 12 (coverage and width of the 90% interval,
 // Brier score, ECE and log loss of P(up), the Brier score of always
-// forecasting the base rate of up days, and CRPS). The raw CRPS is that of
+// forecasting the base rate of up days (the scored period's own, known only
+// in hindsight, and the climatological one each forecast's calibration
+// learned from its samples), and CRPS). The raw CRPS is that of
 // the Gaussian with the forecast's mean and volatility; the calibrated one
 // that of the calibrated distribution of the calibration the forecast
 // applied. See scripts/calibration_acceptance.sh.
@@ -14,6 +16,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -55,12 +58,13 @@ func run(db string, syms []string, fromS, toS string, reapply bool) error {
 	defer s.Close()
 	cals := map[int64]*calibration.Calibration{}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "ensemble\t\tn\tcalibrated\tcoverage\tmean width\tBrier\tbase-rate Brier\tlog loss\tECE\tCRPS\t")
+	fmt.Fprintln(tw, "ensemble\t\tn\tcalibrated\tcoverage\tmean width\tBrier\tbase-rate Brier\tclim. Brier\tlog loss\tECE\tCRPS\t")
 	for _, ens := range []string{"candidate", "legacy"} {
 		var samples []calibration.Sample
 		var raw, cal []calibration.Applied
 		var rawCRPS, calCRPS []float64
 		nCal, ups := 0, 0
+		var clim float64 // sum of (base rate of the calibration's samples - outcome)^2
 		for _, sym := range syms {
 			yes := true
 			fs, err := s.Forecasts(ctx, store.ForecastFilter{Symbol: sym, Ensemble: ens, Matured: &yes, From: from, To: to})
@@ -93,10 +97,15 @@ func run(db string, syms []string, fromS, toS string, reapply bool) error {
 				}
 				cal = append(cal, calibration.Applied{CILower: f.CILower, CIUpper: f.CIUpper, PUp: *f.PUp})
 				rawCRPS = append(rawCRPS, calibration.GaussianCRPS(smp))
-				c := calCRPSOf(ctx, s, cals, f, smp)
+				c, base := calCRPSOf(ctx, s, cals, f, smp)
 				if f.CalibrationID != nil {
 					nCal++
 				}
+				y := 0.0
+				if smp.Realised > 0 {
+					y = 1
+				}
+				clim += (base - y) * (base - y)
 				calCRPS = append(calCRPS, c)
 			}
 		}
@@ -113,18 +122,19 @@ func run(db string, syms []string, fromS, toS string, reapply bool) error {
 			i, j := 0, 0
 			r := calibration.Score(samples, func(calibration.Sample) calibration.Applied { a := as[i]; i++; return a },
 				func(calibration.Sample) float64 { c := crps[j]; j++; return c })
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f%%\t%.4f%%\t%.5f\t%.5f\t%.5f\t%.4f\t%.6f\t\n", ens, label, r.N, nCal,
-				100*r.Coverage, 100*r.MeanWidth, r.Brier, base*(1-base), r.LogLoss, r.ECE, r.CRPS)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f%%\t%.4f%%\t%.5f\t%.5f\t%.5f\t%.5f\t%.4f\t%.6f\t\n", ens, label, r.N, nCal,
+				100*r.Coverage, 100*r.MeanWidth, r.Brier, base*(1-base), clim/float64(len(samples)), r.LogLoss, r.ECE, r.CRPS)
 		}
 	}
 	return tw.Flush()
 }
 
 // calCRPSOf is the CRPS of the forecast's calibrated distribution, the
-// Gaussian one when no calibration was applied.
-func calCRPSOf(ctx context.Context, s store.Store, cals map[int64]*calibration.Calibration, f store.Forecast, smp calibration.Sample) float64 {
+// Gaussian one when no calibration was applied, and the base rate of up
+// days in the calibration's samples (NaN without a calibration).
+func calCRPSOf(ctx context.Context, s store.Store, cals map[int64]*calibration.Calibration, f store.Forecast, smp calibration.Sample) (float64, float64) {
 	if f.CalibrationID == nil {
-		return calibration.GaussianCRPS(smp)
+		return calibration.GaussianCRPS(smp), math.NaN()
 	}
 	c, ok := cals[*f.CalibrationID]
 	if !ok {
@@ -137,5 +147,5 @@ func calCRPSOf(ctx context.Context, s store.Store, cals map[int64]*calibration.C
 		}
 		cals[*f.CalibrationID] = c
 	}
-	return c.CRPS(smp)
+	return c.CRPS(smp), c.Base
 }
