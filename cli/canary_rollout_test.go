@@ -173,6 +173,13 @@ func TestCanaryProductionServingAndRollback(t *testing.T) {
 	cli("forecast", "--mode", "production", "--symbols", "AAPL", "--as-of", "2023-12-01", "--epochs", "1")
 	require.Equal(t, map[string]string{"AAPL": "candidate", "MSFT": "legacy", "SPY": "legacy"}, served("2023-12-01"))
 
+	page := filepath.Join(t.TempDir(), "report.html")
+	cli("report", "--out", page, "--symbols", "AAPL")
+	b, err := os.ReadFile(page)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `<span class="stage">7.2</span> since 2023-12-04`)
+	require.Contains(t, string(b), "candidate served for AAPL, MSFT, SPY")
+
 	out = cli("rollback", "--reason", "test")
 	require.Contains(t, out, "canary 1 rolled back by")
 	require.Contains(t, out, "production serves legacy for every symbol")
@@ -189,6 +196,17 @@ func TestCanaryProductionServingAndRollback(t *testing.T) {
 	for _, want := range []string{"started", "advanced", "rolled_back", "manual test", "\ttest"} {
 		require.Contains(t, strings.ReplaceAll(out, "  ", "\t"), want)
 	}
+	// runner report agrees: the stage, and each event with its reason.
+	cli("report", "--out", page, "--symbols", "AAPL")
+	b, err = os.ReadFile(page)
+	require.NoError(t, err)
+	html := string(b)
+	require.Contains(t, html, `<span class="stage">rolled_back</span>`)
+	require.NotContains(t, html, "candidate served for", "rolled back: legacy everywhere")
+	require.Equal(t, 3, strings.Count(html, `<span class="badge kind-`), "started, advanced, rolled_back")
+	require.Contains(t, html, "stage 7.1 → 7.2")
+	require.Contains(t, html, "manual test")
+
 	out = cli("status")
 	require.Contains(t, out, "canary 1: rolled_back")
 	require.Contains(t, out, "production serves: legacy for every symbol (rolled back)")
