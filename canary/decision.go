@@ -54,6 +54,15 @@ func (c Criterion) Map() map[string]any {
 	return m
 }
 
+// CriteriaMaps are the criteria as stored (Criterion.Map), in order.
+func (d Decision) CriteriaMaps() []map[string]any {
+	out := make([]map[string]any, 0, len(d.Criteria))
+	for _, c := range d.Criteria {
+		out = append(out, c.Map())
+	}
+	return out
+}
+
 // Decision is the outcome of an evaluation.
 type Decision struct {
 	Action   string

@@ -345,10 +345,8 @@ func metricsRow(e Evaluation, dec Decision, now time.Time) store.CanaryMetrics {
 		AvgDivergence: finite(e.AvgDivergence), MaxDivergence: finite(e.MaxDivergence),
 		CandidateRMSE: finite(e.CandidateRMSE), LegacyRMSE: finite(e.LegacyRMSE), RMSEChange: finite(e.RMSEChange),
 		MaturedForecasts: e.Matured, Coverage: e.Coverage(), MissingForecasts: len(e.Missing),
-		RunErrors: len(e.RunErrors), OverfitStreak: e.OverfitStreak, Decision: dec.Action, CreatedAt: now}
-	for _, c := range dec.Criteria {
-		m.Criteria = append(m.Criteria, c.Map())
-	}
+		RunErrors: len(e.RunErrors), OverfitStreak: e.OverfitStreak, Decision: dec.Action,
+		Criteria: dec.CriteriaMaps(), CreatedAt: now}
 	return m
 }
 

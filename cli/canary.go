@@ -298,11 +298,7 @@ func canaryAdvanceCommand(e *env) *cli.Command {
 				}
 				res, err := p.Advance(c.Context, asOf, c.String("reason"), c.Bool("force"))
 				if res.Evaluation != nil && res.Decision != nil {
-					var crit []map[string]any
-					for _, cr := range res.Decision.Criteria {
-						crit = append(crit, cr.Map())
-					}
-					printEvaluation(e.out, res.Before, *res.Evaluation, crit)
+					printEvaluation(e.out, res.Before, *res.Evaluation, res.Decision.CriteriaMaps())
 				}
 				if err != nil {
 					return err
@@ -405,11 +401,7 @@ func printCanaryStatus(c *cli.Context, e *env, p *canary.Policy, d store.CanaryD
 		if err != nil {
 			return err
 		}
-		var crit []map[string]any
-		for _, cr := range dec.Criteria {
-			crit = append(crit, cr.Map())
-		}
-		printEvaluation(w, d, ev, crit)
+		printEvaluation(w, d, ev, dec.CriteriaMaps())
 		fmt.Fprintf(w, "would decide: %s: %s (preview, nothing written)\n", dec.Action, dec.Reason)
 	} else if len(ms) == 0 {
 		fmt.Fprintln(w, "not evaluated yet: runner canary evaluate")
