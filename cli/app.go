@@ -95,6 +95,8 @@ func newApp(e *env) *cli.App {
 			backfillCommand(e),
 			workerCommand(e),
 			reportCommand(e),
+			canaryCommand(e),
+			canaryRollbackCommand(e, "rollback"),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,

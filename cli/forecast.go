@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"runner/canary"
 	"runner/forecast"
 	"runner/jobs"
 	"runner/marketdata"
@@ -29,7 +30,7 @@ func forecastCommand(e *env) *cli.Command {
 		stringNotEmpty(&cli.StringFlag{Name: "ensemble", Usage: "run one ensemble instead of a mode: candidate, legacy or naive (not served)"},
 			"candidate, legacy or naive"),
 		intOneOf(&cli.IntFlag{Name: "model-count", EnvVars: []string{"ENSEMBLE_MODEL_COUNT"},
-			Usage: "the served ensemble: 4 (legacy) or 2 (candidate)", DefaultText: "unset: legacy"}, 2, 4),
+			Usage: "the served ensemble: 4 (legacy) or 2 (candidate); in production mode it overrides the canary state", DefaultText: "unset: legacy, or the canary state in production"}, 2, 4),
 		symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to forecast (default: the canary symbols for canary and shadow, every symbol of the data for production and --ensemble)"}),
 		symbolsFlag(&cli.StringSliceFlag{Name: "canary-symbols", EnvVars: []string{"CANARY_SYMBOLS"}, Value: cli.NewStringSlice(DefaultCanarySymbols...),
 			Usage: "the canary's symbols"}),
@@ -63,7 +64,10 @@ func forecastCommand(e *env) *cli.Command {
 		Description: "Modes: canary fits the four models once per canary symbol and combines them into the\n" +
 			"candidate and legacy ensembles side by side (legacy is served unless --model-count 2);\n" +
 			"shadow computes the candidate only, not served; production forecasts every symbol of the\n" +
-			"data with the served ensemble (--model-count). --ensemble runs one ensemble, not served.\n" +
+			"data with the ensemble the canary state serves for each symbol (runner canary: the candidate\n" +
+			"for the symbols of the stages passed, legacy elsewhere and after a rollback); --model-count\n" +
+			"(ENSEMBLE_MODEL_COUNT), when given, wins over the canary state: every symbol gets that\n" +
+			"ensemble. --ensemble runs one ensemble, not served.\n" +
 			"Each symbol's forecasts are written in one transaction; a symbol that fails or loses a\n" +
 			"model is reported and the others are still written (exit code 3). The seed system's\n" +
 			"environment switches bind to flags: CANARY_MODE, CANARY_SYMBOLS, ENSEMBLE_MODEL_COUNT,\n" +
@@ -79,6 +83,11 @@ func forecastCommand(e *env) *cli.Command {
 				return err
 			}
 			run := func(s store.Store) error {
+				if cfg.Mode == "production" && !c.IsSet("model-count") && s != nil {
+					if err := canaryServing(c, e, s, &cfg); err != nil {
+						return err
+					}
+				}
 				// A dry run reads the store (for the weights) but writes nothing.
 				job := &jobs.ForecastJob{Source: source(c, s), Store: s, Log: e.log, Runs: runs}
 				res, err := job.Run(c.Context, cfg)
@@ -195,4 +204,28 @@ func codeVersion() string {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// canaryServing sets, for a production run without --model-count, the
+// ensemble each symbol is served by the canary state (DESIGN §9): both
+// ensembles are configured and each symbol computes the one it serves.
+func canaryServing(c *cli.Context, e *env, s store.Store, cfg *jobs.ForecastConfig) error {
+	p := &canary.Policy{Store: s, Source: source(c, s), Log: e.log}
+	syms := cfg.Symbols
+	if len(syms) == 0 {
+		var err error
+		if syms, err = p.Source.Symbols(c.Context); err != nil {
+			return fmt.Errorf("forecast: list symbols: %w", err)
+		}
+	}
+	serving, err := p.Serving(c.Context, syms)
+	if err != nil {
+		return fmt.Errorf("forecast: production serving: %w", err)
+	}
+	cfg.Ensembles = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}
+	cfg.Serving = map[string]jobs.Serving{}
+	for sym, sv := range serving {
+		cfg.Serving[sym] = jobs.Serving{Ensemble: sv.Ensemble, Reason: sv.Reason}
+	}
+	return nil
 }

@@ -33,6 +33,9 @@ func printForecasts(w io.Writer, res jobs.ForecastResult) {
 		}
 	}
 	for _, r := range res.Symbols {
+		if r.ServeNote != "" {
+			fmt.Fprintf(w, "%s: %s\n", r.Symbol, r.ServeNote)
+		}
 		for _, e := range sortedKeys(r.WeightNotes) {
 			fmt.Fprintf(w, "%s: %s: %s\n", r.Symbol, e, r.WeightNotes[e])
 		}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"runner/canary"
+	"runner/forecast"
 	"runner/jobs"
 	"runner/marketdata"
 	"runner/report"
@@ -67,7 +70,7 @@ func reportCommand(e *env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				if d.Canary, err = loadCanaryView(c.Context, s); err != nil {
+				if d.Canary, err = loadCanaryView(c.Context, s, lc.Source); err != nil {
 					return err
 				}
 				n, err := writeReport(c.Context, out, d, report.Config{RMSEWindow: c.Int("rmse-window"),
@@ -88,13 +91,51 @@ func reportCommand(e *env) *cli.Command {
 }
 
 // loadCanaryView reads the canary's stage and events for the report; nil
-// when no canary was started.
-//
-// It is the one place the report reads the canary: the canary store
-// (canary_deployment_events, DESIGN §9) is not on this branch yet, so it
-// returns nil, which the page shows as "no canary started".
-func loadCanaryView(ctx context.Context, s store.Store) (*report.CanaryView, error) {
-	return nil, nil
+// when no canary was started. The stage is the current stage's name, or
+// "promoted" or "rolled_back" once the deployment ended; the scope is the
+// symbols of src production serves the candidate for; an event's time is
+// the trading day it decided.
+func loadCanaryView(ctx context.Context, s store.Store, src marketdata.Source) (*report.CanaryView, error) {
+	p := &canary.Policy{Store: s, Source: src}
+	d, err := p.Latest(ctx)
+	if errors.Is(err, canary.ErrNoCanary) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report: canary: %w", err)
+	}
+	evs, err := s.CanaryEvents(ctx, d.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report: canary: %w", err)
+	}
+	v := &report.CanaryView{Stage: d.Stages[d.Stage].Name, StageSince: d.StageStartedOn}
+	if d.Status != store.CanaryActive {
+		v.Stage = string(d.Status)
+		if len(evs) > 0 {
+			v.StageSince = evs[len(evs)-1].AsOf
+		}
+	}
+	syms, err := src.Symbols(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("report: canary: list symbols: %w", err)
+	}
+	serving, err := p.Serving(ctx, syms)
+	if err != nil {
+		return nil, fmt.Errorf("report: canary: %w", err)
+	}
+	for _, sym := range syms {
+		if serving[sym].Ensemble == forecast.Candidate.Name {
+			v.Scope = append(v.Scope, sym)
+		}
+	}
+	for _, ev := range evs {
+		stage := ev.FromStage
+		if ev.ToStage != ev.FromStage {
+			stage = ev.FromStage + " → " + ev.ToStage
+		}
+		v.Events = append(v.Events, report.CanaryEvent{At: ev.AsOf, Kind: ev.Kind, Stage: stage, Reason: ev.Reason, Actor: ev.Actor})
+	}
+	return v, nil
 }
 
 // writeReport renders d to path through a temporary file in the same

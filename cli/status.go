@@ -25,7 +25,8 @@ func statusCommand(e *env) *cli.Command {
 			"was applied: CALIBRATED counts those) and of the raw one, and the Brier score and ECE\n" +
 			"(15 bins) of P(up), calibrated and raw. Then, per symbol and ensemble, the latest\n" +
 			"walk-forward window (runner validate): its RMSEs, divergence and level, and the weights\n" +
-			"in force (runner forecast --weights calibrated).",
+			"in force (runner forecast --weights calibrated). Last, the canary: its stage, the criteria\n" +
+			"of its latest evaluation and what production serves (runner canary status for the history).",
 		Flags: []cli.Flag{
 			symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Usage: "symbols to report (default: every symbol with matured forecasts)"}),
 			intAtLeast(&cli.IntFlag{Name: "window", Value: jobs.DefaultStatusWindow, Usage: "latest matured forecasts per symbol and ensemble (at least 1)"}, 1),
@@ -62,7 +63,7 @@ func statusCommand(e *env) *cli.Command {
 				fmt.Fprintln(e.out)
 				if len(vs) == 0 {
 					fmt.Fprintln(e.out, "no validation yet: run runner validate")
-					return nil
+					return canarySection(c, e, s)
 				}
 				tw := tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "SYMBOL\tENSEMBLE\tVALIDATED\tWINDOW\tVAL RMSE\tTEST RMSE\tDIVERGENCE\tLEVEL\tCURRENT WEIGHTS")
@@ -79,7 +80,10 @@ func statusCommand(e *env) *cli.Command {
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Symbol, r.Ensemble, validated, window, val, test, div, level, weights)
 				}
-				return tw.Flush()
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				return canarySection(c, e, s)
 			})
 		},
 	}

@@ -36,6 +36,11 @@ type ForecastConfig struct {
 	// Served names the ensemble whose forecasts are marked served; empty
 	// marks none (shadow runs).
 	Served string
+	// Serving, when set, chooses per symbol the one ensemble of Ensembles
+	// that is computed and served, and why (production under the canary
+	// policy); it wins over Served. A symbol it does not name gets every
+	// ensemble, with Served. Default none.
+	Serving map[string]Serving
 	// Mode is recorded with the run: canary, production, shadow, or the
 	// ensemble name for a run of one ensemble. Default: the ensemble names.
 	Mode string
@@ -107,6 +112,9 @@ type SymbolResult struct {
 	// applied, or that the symbol has none yet (raw interval and
 	// probabilities); empty with Calibrate false.
 	CalibrationNotes map[string]string
+	// ServeNote says which ensemble is served and why, for a symbol with a
+	// ForecastConfig.Serving entry; empty otherwise.
+	ServeNote string
 }
 
 // ForecastResult is the outcome of a run.
@@ -207,6 +215,9 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 	history := make([][]marketdata.Bar, len(symbols))
 	for i, sym := range symbols {
 		results[i].Symbol = sym
+		if sv, ok := cfg.Serving[sym]; ok {
+			results[i].ServeNote = "serves " + sv.Ensemble + ": " + sv.Reason
+		}
 		bars, err := j.Source.Bars(ctx, sym)
 		if err != nil {
 			results[i].Err = err
@@ -231,6 +242,9 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 			"weight_method": string(cfg.WeightMethod), "weight_lookback": cfg.WeightLookback,
 		},
 		CodeVersion: cfg.CodeVersion, Host: cfg.Host, StartedAt: now().UTC()}
+	if sp := servingParams(cfg.Serving); sp != nil {
+		run.Parameters["serving"] = sp
+	}
 	if !cfg.DryRun {
 		abandonStaleRuns(ctx, j.Store, run.StartedAt, runs, log)
 		if err := j.Store.StartRun(ctx, &run); err != nil {
@@ -274,16 +288,16 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 				}
 			}
 			if cfg.WeightMethod == forecast.Calibrated {
-				if in.validated, r.Err = currentWeights(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.Ensembles); r.Err != nil {
+				if in.validated, r.Err = currentWeights(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.ensemblesFor(r.Symbol)); r.Err != nil {
 					return
 				}
-				r.WeightNotes = weightNotes(cfg.Ensembles, in.validated)
+				r.WeightNotes = weightNotes(cfg.ensemblesFor(r.Symbol), in.validated)
 			}
 			if cfg.Calibrate {
-				if in.calibrations, r.Err = latestCalibrations(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.Ensembles); r.Err != nil {
+				if in.calibrations, r.Err = latestCalibrations(ctx, j.Store, r.Symbol, cfg.Horizon, asOf, cfg.ensemblesFor(r.Symbol)); r.Err != nil {
 					return
 				}
-				r.CalibrationNotes = calibrationNotes(cfg.Ensembles, in.calibrations)
+				r.CalibrationNotes = calibrationNotes(cfg.ensemblesFor(r.Symbol), in.calibrations)
 			}
 			r.Forecasts, r.LostModels, r.FailedEnsembles, r.Err = forecastSymbol(ctx, cfg, run.ID, asOf, history[i], in)
 			if r.Err == nil && !cfg.DryRun {
@@ -387,10 +401,11 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 		return nil, nil, nil, err
 	}
 
+	ensembles := cfg.ensemblesFor(sym)
 	dists := map[string]forecast.Distribution{}
 	specs := map[string]map[string]any{}
 	lost, failedEns = map[string]error{}, map[string]error{}
-	for _, e := range cfg.Ensembles {
+	for _, e := range ensembles {
 		for _, m := range e.Members {
 			if _, done := dists[m.Model]; done {
 				continue
@@ -423,7 +438,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 		realised = &r
 	}
 	hash := dataHash(train)
-	for _, e := range cfg.Ensembles {
+	for _, e := range ensembles {
 		var weights []float64
 		var weightsID *int64
 		if cfg.WeightMethod == forecast.Calibrated {
@@ -461,7 +476,7 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 		sort.SliceStable(rows, func(a, b int) bool { return memberIndex(e, rows[a].Model) < memberIndex(e, rows[b].Model) })
 		f := store.Forecast{
 			RunID: runID, Symbol: sym, Horizon: cfg.Horizon, AsOf: asOf, TargetDate: target, Ensemble: e.Name,
-			Served: e.Name == cfg.Served, LastPrice: last.AdjClose, Return: c.Mu,
+			Served: e.Name == cfg.servedFor(sym), LastPrice: last.AdjClose, Return: c.Mu,
 			Price: last.AdjClose * math.Exp(c.Mu), Volatility: c.Sigma, PBear: c.PBear, PNeutral: c.PNeutral,
 			PBull: c.PBull, Label: string(c.Label), Confidence: c.Confidence, Agreement: c.Agreement,
 			CILower: c.CILower, CIUpper: c.CIUpper, ModelsUsed: used, Weights: c.Weights, Components: rows,

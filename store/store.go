@@ -67,7 +67,11 @@ type Store interface {
 	// ensemble, in one transaction: all are written or none. A rerun
 	// replaces every column but the realised return, the calibration
 	// columns included (nil clears them). A forecast failing
-	// Forecast.CheckFinite is an error, and nothing is written.
+	// Forecast.CheckFinite is an error, and nothing is written. A served
+	// forecast unserves the other ensembles' rows of its symbol, horizon
+	// and as-of: at most one is served, the latest run's choice (a
+	// production run under the canary may serve the candidate where a
+	// canary run served legacy).
 	SaveForecasts(ctx context.Context, fs []Forecast) error
 	// Forecasts returns the forecasts matching f, ordered by symbol,
 	// ensemble and as-of.
@@ -173,6 +177,8 @@ type Store interface {
 	// BackfillUnits returns the units of a backfill, of one state or of
 	// all when status is "", by symbol, day and window.
 	BackfillUnits(ctx context.Context, id int64, status UnitStatus) ([]BackfillUnit, error)
+
+	CanaryStore
 
 	Close() error
 }

@@ -56,6 +56,15 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format("2006-01-02"), err)
 			}
+			if f.Served {
+				// One served forecast per symbol-day: the latest decision.
+				_, err = tx.Exec(ctx, `UPDATE forecasts SET served = FALSE, updated_at = NOW()
+					WHERE symbol = $1 AND horizon = $2 AND as_of = $3 AND ensemble <> $4 AND served`,
+					f.Symbol, f.Horizon, f.AsOf, f.Ensemble)
+				if err != nil {
+					return fmt.Errorf("%s %s %s: unserve the others: %w", f.Symbol, f.Ensemble, f.AsOf.Format("2006-01-02"), err)
+				}
+			}
 		}
 		return nil
 	})

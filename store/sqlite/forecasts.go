@@ -71,6 +71,15 @@ func (s *Store) SaveForecasts(ctx context.Context, fs []store.Forecast) (err err
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", f.Symbol, f.Ensemble, f.AsOf.Format(dateLayout), err)
 			}
+			if f.Served {
+				// One served forecast per symbol-day: the latest decision.
+				_, err = tx.ExecContext(ctx, `UPDATE forecasts SET served = 0, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+					WHERE symbol = ? AND horizon = ? AND as_of = ? AND ensemble <> ? AND served`,
+					f.Symbol, f.Horizon, f.AsOf.Format(dateLayout), f.Ensemble)
+				if err != nil {
+					return fmt.Errorf("%s %s %s: unserve the others: %w", f.Symbol, f.Ensemble, f.AsOf.Format(dateLayout), err)
+				}
+			}
 		}
 		return nil
 	})

@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("MigrateCalibrationWithData", func(t *testing.T) { testMigrateCalibrationWithData(t, migrated(t, open)) })
 	t.Run("DoneUnits", func(t *testing.T) { testDoneUnits(t, migrated(t, open)) })
 	t.Run("BackfillUnits", func(t *testing.T) { testBackfillUnits(t, migrated(t, open)) })
+	t.Run("Canary", func(t *testing.T) { testCanary(t, migrated(t, open)) })
+	t.Run("ServedOnce", func(t *testing.T) { testServedOnce(t, migrated(t, open)) })
 }
 
 func migrated(t *testing.T, open func(t *testing.T) store.Store) store.Store {
