@@ -105,7 +105,8 @@ func calibrationNotes(es []forecast.Ensemble, cs map[string]*storedCalibration) 
 		out[e.Name] = fmt.Sprintf("calibration #%d (%s, %d samples to %s)", sc.row.ID, sc.row.Method, sc.row.NSamples,
 			sc.row.SampleTo.Format(time.DateOnly))
 		if sc.cal.Adaptive {
-			out[e.Name] += fmt.Sprintf(", adaptive: %.1f%% interval after %d live outcomes", 100*(1-sc.cal.Alpha), sc.live)
+			out[e.Name] += fmt.Sprintf(", adaptive: conformal level %.1f%% after %d live outcomes, for %g%% coverage",
+				100*(1-sc.cal.Alpha), sc.live, 100*sc.cal.Level)
 		}
 	}
 	return out

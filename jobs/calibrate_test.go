@@ -141,7 +141,7 @@ func TestAdaptiveCalibrationAdaptsLive(t *testing.T) {
 		require.Equal(t, a.CILower, f.CILower, "day %d", k)
 		require.Equal(t, a.CIUpper, f.CIUpper, "day %d", k)
 		require.Contains(t, res.Symbols[0].CalibrationNotes["naive"],
-			fmt.Sprintf("adaptive: %.1f%% interval after %d live outcomes", 100*(1-want.Alpha), k))
+			fmt.Sprintf("adaptive: conformal level %.1f%% after %d live outcomes, for 90%% coverage", 100*(1-want.Alpha), k))
 		if k == len(days)-1 {
 			require.NotEqual(t, fitted.Alpha, want.Alpha, "the outcomes moved alpha")
 		}
