@@ -171,6 +171,8 @@ type Store interface {
 	// all when status is "", by symbol, day and window.
 	BackfillUnits(ctx context.Context, id int64, status UnitStatus) ([]BackfillUnit, error)
 
+	ScheduleStore
+
 	Close() error
 }
 

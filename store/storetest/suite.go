@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("MigrateCalibrationWithData", func(t *testing.T) { testMigrateCalibrationWithData(t, migrated(t, open)) })
 	t.Run("DoneUnits", func(t *testing.T) { testDoneUnits(t, migrated(t, open)) })
 	t.Run("BackfillUnits", func(t *testing.T) { testBackfillUnits(t, migrated(t, open)) })
+	t.Run("ScheduleSlots", func(t *testing.T) { testScheduleSlots(t, migrated(t, open)) })
 }
 
 func migrated(t *testing.T, open func(t *testing.T) store.Store) store.Store {
