@@ -121,14 +121,14 @@ func slotTimes(t *testing.T, s store.Store, job string) map[string]store.SlotSta
 // Good Friday slots are recorded skipped, their jobs not run.
 func TestProductionScheduleSlots(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		from, to   time.Time
-		ran        []string
-		statuses   map[string]map[string]store.SlotStatus
+		name     string
+		from, to time.Time
+		ran      []string
+		statuses map[string]map[string]store.SlotStatus
 	}{
 		{
 			name: "DST starts 2024-03-10",
-			from: time.Date(2024, 3, 8, 12, 0, 0, 0, time.UTC), // Friday
+			from: time.Date(2024, 3, 8, 12, 0, 0, 0, time.UTC),  // Friday
 			to:   time.Date(2024, 3, 12, 12, 0, 0, 0, time.UTC), // Tuesday
 			ran: []string{
 				"forecast 2024-03-08T21:30:00Z", "validate 2024-03-08T23:00:00Z", "calibrate 2024-03-09T00:00:00Z",
