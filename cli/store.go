@@ -157,6 +157,18 @@ func withStore(c *cli.Context, e *env, migrate bool, fn func(store.Store) error)
 			}
 		}
 	}
+	if e.onPanic != nil {
+		// Runs before the store is closed.
+		defer func() {
+			if p := recover(); p != nil {
+				e.onPanic(s, p)
+				panic(p)
+			}
+		}()
+	}
+	if e.wrapStore != nil {
+		return fn(e.wrapStore(s))
+	}
 	return fn(s)
 }
 

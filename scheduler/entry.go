@@ -38,6 +38,9 @@ type Entry struct {
 	Spec string
 	// Catchup is the start policy. Default CatchupLatest.
 	Catchup Catchup
+	// EveryDay runs the slots of days the exchange is closed too; by
+	// default they are recorded skipped (Config.TradingDay).
+	EveryDay bool
 
 	schedule cron.Schedule
 	zone     *time.Location

@@ -377,7 +377,7 @@ func (s *Scheduler) fire(ctx, jobCtx context.Context, jobs *sync.WaitGroup, e En
 	prev, busy := s.running[e.Name]
 	s.mu.Unlock()
 	switch day := e.Day(at); {
-	case !s.cfg.TradingDay(day):
+	case !e.EveryDay && !s.cfg.TradingDay(day):
 		slot.Status, slot.Error = store.SlotSkipped, fmt.Sprintf("%s is not a trading day", day.Format(marketdata.DateLayout))
 	case busy:
 		slot.Status, slot.Error = store.SlotSkipped, fmt.Sprintf("the slot of %s still runs", prev.slot.At.Format(time.RFC3339))
