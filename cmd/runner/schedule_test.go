@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"runner/store"
+	"runner/store/postgres"
+	"runner/store/sqlite"
+	"runner/store/storetest"
+)
+
+// scheduleConfig writes a config whose schedule runs one forecast entry,
+// "daily", on a slot that stays the latest during the test (New Year,
+// every day of the calendar), with the forecast flags given.
+func scheduleConfig(t *testing.T, dir, name string, flags ...string) string {
+	t.Helper()
+	abs, err := filepath.Abs(prices)
+	require.NoError(t, err)
+	cfg := "data: " + abs + "\nlog-level: info\nschedule:\n  - name: daily\n    job: forecast\n" +
+		"    cron: \"0 0 1 1 *\"\n    calendar: none\n"
+	for i := 0; i+1 < len(flags); i += 2 {
+		cfg += fmt.Sprintf("    %s: %q\n", flags[i], flags[i+1])
+	}
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o644))
+	return path
+}
+
+// TestScheduleKilledMidRun kills a scheduler with SIGKILL while its slot's
+// forecast runs (an LSTM of a million epochs), then starts another: the
+// old run is marked abandoned, the slot is marked abandoned once the
+// lease passes and runs again, once (attempt 2, a quick naive forecast
+// this time); SIGTERM then stops the scheduler, exit code 0. On SQLite
+// and on PostgreSQL.
+func TestScheduleKilledMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real processes")
+	}
+	stores := map[string]func(t *testing.T) (url string, open func() store.Store){
+		"sqlite": func(t *testing.T) (string, func() store.Store) {
+			db := filepath.Join(t.TempDir(), "runner.db")
+			return "sqlite:" + db, func() store.Store {
+				s, err := sqlite.Open(context.Background(), db)
+				require.NoError(t, err)
+				return s
+			}
+		},
+		"postgres": func(t *testing.T) (string, func() store.Store) {
+			url, schema := storetest.Schema(t)
+			return url + "&search_path=" + schema, func() store.Store {
+				s, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema})
+				require.NoError(t, err)
+				return s
+			}
+		},
+	}
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			url, open := stores[kind](t)
+			dir := t.TempDir()
+			long := scheduleConfig(t, dir, "long.yaml", "ensemble", "candidate", "symbols", "AAPL", "as-of", "2023-12-29",
+				"epochs", "1000000", "early-stop", "false", "workers", "1")
+			quick := scheduleConfig(t, dir, "quick.yaml", "ensemble", "naive", "symbols", "AAPL", "as-of", "2023-12-29")
+			global := []string{"--database-url", url, "--run-lease", "3s", "--heartbeat-interval", "1s"}
+			sched := func(cfg string) *process {
+				return start(t, nil, append(append([]string{"--config", cfg}, global...), "schedule", "--listen", "127.0.0.1:0")...)
+			}
+			s := open()
+			defer s.Close()
+			ctx := context.Background()
+			slots := func() []store.Slot {
+				sl, err := s.Slots(ctx, "daily", time.Time{}, time.Now().Add(time.Hour))
+				if err != nil {
+					return nil // not migrated yet
+				}
+				return sl
+			}
+			runStatus := func(id int64) store.RunStatus {
+				r, err := s.Run(ctx, id)
+				if err != nil {
+					return ""
+				}
+				return r.Status
+			}
+
+			first := sched(long)
+			waitFor(t, time.Minute, "the slot's run running", func() bool {
+				sl := slots()
+				return len(sl) == 1 && sl[0].RunID == 1 && runStatus(1) == store.RunRunning
+			})
+			require.NoError(t, first.cmd.Process.Kill())
+			<-first.done
+
+			second := sched(quick)
+			waitFor(t, time.Minute, "the slot run again", func() bool {
+				sl := slots()
+				return len(sl) == 1 && sl[0].Status == store.SlotSucceeded
+			})
+			require.NoError(t, second.cmd.Process.Signal(syscall.SIGTERM))
+			code := second.wait(t, 30*time.Second)
+			require.Equal(t, 0, code, second.stderr.String())
+			t.Logf("second scheduler's log:\n%s", second.stderr.String())
+
+			sl := slots()
+			require.Len(t, sl, 1)
+			require.Equal(t, 2, sl[0].Attempts, "claimed twice: by the killed scheduler, then once again")
+			require.EqualValues(t, 2, sl[0].RunID)
+			require.Equal(t, store.RunAbandoned, runStatus(1), "the killed scheduler's run")
+			require.Equal(t, store.RunSucceeded, runStatus(2), "the slot's second run")
+			require.Empty(t, runStatus(3), "no third run")
+			require.True(t, strings.Contains(second.stderr.String(), "marked abandoned"), "the abandonment is logged")
+		})
+	}
+}
