@@ -121,3 +121,45 @@ func TestScheduleKilledMidRun(t *testing.T) {
 		})
 	}
 }
+
+// TestScheduleSIGTERMFinishesSymbol sends SIGTERM while the slot's
+// forecast fits its first of three symbols (one at a time): the symbol is
+// finished and written, the other two are not started, the run and the
+// slot are recorded partial, and the scheduler exits 0.
+func TestScheduleSIGTERMFinishesSymbol(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real processes")
+	}
+	db := filepath.Join(t.TempDir(), "runner.db")
+	cfg := scheduleConfig(t, t.TempDir(), "runner.yaml", "ensemble", "candidate", "symbols", "AAPL,MSFT,SPY",
+		"as-of", "2023-12-29", "epochs", "400", "early-stop", "false", "workers", "1")
+	p := start(t, nil, "--config", cfg, "--database-url", "sqlite:"+db, "schedule", "--listen", "127.0.0.1:0",
+		"--shutdown-timeout", "2m")
+	s, err := sqlite.Open(context.Background(), db)
+	require.NoError(t, err)
+	defer s.Close()
+	ctx := context.Background()
+	waitFor(t, time.Minute, "the slot's run running", func() bool {
+		r, err := s.Run(ctx, 1)
+		return err == nil && r.Status == store.RunRunning
+	})
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	code := p.wait(t, 2*time.Minute)
+	require.Equal(t, 0, code, p.stderr.String())
+
+	r, err := s.Run(ctx, 1)
+	require.NoError(t, err)
+	require.Equal(t, store.RunPartial, r.Status)
+	require.NotContains(t, r.SymbolErrors, "AAPL", "the symbol started is finished")
+	require.Contains(t, r.SymbolErrors["MSFT"], "not started: the job was asked to stop")
+	require.Contains(t, r.SymbolErrors["SPY"], "not started: the job was asked to stop")
+	fs, err := s.Forecasts(ctx, store.ForecastFilter{})
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	require.Equal(t, "AAPL", fs[0].Symbol)
+	slots, err := s.Slots(ctx, "daily", time.Time{}, time.Now())
+	require.NoError(t, err)
+	require.Len(t, slots, 1)
+	require.Equal(t, store.SlotPartial, slots[0].Status)
+	require.EqualValues(t, 1, slots[0].RunID)
+}
