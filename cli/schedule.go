@@ -91,13 +91,7 @@ func runSchedule(c *cli.Context, e *env, s store.Store, entries []scheduleEntry,
 		HeartbeatInterval: runs.HeartbeatInterval, Lease: runs.Lease, ShutdownTimeout: c.Duration("shutdown-timeout"),
 		FinishTimeout: runs.FinishTimeout, OnSlot: m.SlotFinished,
 		Sweep: func(ctx context.Context, now time.Time) {
-			ids, err := s.AbandonStaleRuns(ctx, now.UTC(), runs.Lease)
-			if err != nil && ctx.Err() == nil {
-				log.Warn().Err(err).Msg("could not mark stale runs abandoned")
-			}
-			if len(ids) > 0 {
-				log.Warn().Ints64("run_ids", ids).Msg("runs left running with no heartbeat within the lease marked abandoned")
-			}
+			jobs.AbandonStaleRuns(ctx, s, now.UTC(), runs, log)
 		}})
 	if err != nil {
 		return usageErrorf("schedule: %v", err)

@@ -232,7 +232,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		},
 		CodeVersion: cfg.CodeVersion, Host: cfg.Host, StartedAt: now().UTC()}
 	if !cfg.DryRun {
-		abandonStaleRuns(ctx, j.Store, run.StartedAt, runs, log)
+		AbandonStaleRuns(ctx, j.Store, run.StartedAt, runs, log)
 		if err := j.Store.StartRun(ctx, &run); err != nil {
 			return ForecastResult{}, fmt.Errorf("jobs: forecast: %w", err)
 		}
