@@ -163,3 +163,48 @@ func TestScheduleSIGTERMFinishesSymbol(t *testing.T) {
 	require.Equal(t, store.SlotPartial, slots[0].Status)
 	require.EqualValues(t, 1, slots[0].RunID)
 }
+
+// TestScheduleSQLiteStandby starts two schedulers on one SQLite file: the
+// second says that the first (host:pid) holds the schedule lock and waits
+// as a standby; when the first stops, the second takes over. The slot ran
+// once.
+func TestScheduleSQLiteStandby(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real processes")
+	}
+	db := filepath.Join(t.TempDir(), "runner.db")
+	cfg := scheduleConfig(t, t.TempDir(), "runner.yaml", "ensemble", "naive", "symbols", "AAPL", "as-of", "2023-12-29")
+	args := []string{"--config", cfg, "--database-url", "sqlite:" + db, "--heartbeat-interval", "200ms", "--run-lease", "2s",
+		"schedule", "--listen", "127.0.0.1:0"}
+	first := start(t, nil, args...)
+	waitFor(t, time.Minute, "the first scheduler started", func() bool {
+		return strings.Contains(first.stderr.String(), "scheduler started")
+	})
+	second := start(t, nil, args...)
+	waitFor(t, time.Minute, "the second scheduler waiting", func() bool {
+		return strings.Contains(second.stderr.String(), "waiting as a standby")
+	})
+	require.Contains(t, second.stderr.String(), fmt.Sprintf("held by another process (%s:%d)", hostname(t), first.cmd.Process.Pid))
+	require.NoError(t, first.cmd.Process.Signal(syscall.SIGTERM))
+	require.Equal(t, 0, first.wait(t, 30*time.Second), first.stderr.String())
+	waitFor(t, time.Minute, "the second scheduler taking over", func() bool {
+		return strings.Contains(second.stderr.String(), "scheduler started")
+	})
+	require.NoError(t, second.cmd.Process.Signal(syscall.SIGTERM))
+	require.Equal(t, 0, second.wait(t, 30*time.Second), second.stderr.String())
+	require.Contains(t, second.stderr.String(), "schedule lock taken")
+
+	s, err := sqlite.Open(context.Background(), db)
+	require.NoError(t, err)
+	defer s.Close()
+	slots, err := s.Slots(context.Background(), "daily", time.Time{}, time.Now())
+	require.NoError(t, err)
+	require.Len(t, slots, 1)
+	require.Equal(t, 1, slots[0].Attempts)
+}
+
+func hostname(t *testing.T) string {
+	h, err := os.Hostname()
+	require.NoError(t, err)
+	return h
+}
