@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
+	"runner/observe"
 	"runner/store"
 )
 
@@ -31,6 +32,10 @@ type env struct {
 	// wrapStore, when set, wraps the store a command's job gets (runner
 	// schedule observes the runs of its slots through it).
 	wrapStore func(store.Store) store.Store
+	// metrics are the metrics of the runner schedule running the command
+	// as a slot's job, nil otherwise: a command may show figures there
+	// (runner canary evaluate: metrics.SetCanaryStage).
+	metrics *observe.Metrics
 	// onPanic, when set, is called with the open store and the value of
 	// a panic in a command's job, before the store is closed and the
 	// panic goes on.

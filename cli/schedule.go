@@ -172,7 +172,7 @@ func (sr *slotRunner) run(ctx context.Context, r scheduler.Run) (store.SlotStatu
 		mu   sync.Mutex
 		open *store.Run // started, its end not recorded
 	)
-	e := &env{out: io.Discard, err: sr.err, log: zerolog.Nop()}
+	e := &env{out: io.Discard, err: sr.err, log: zerolog.Nop(), metrics: sr.metrics}
 	e.wrapStore = func(s store.Store) store.Store {
 		return &observe.Store{Store: s, Metrics: sr.metrics,
 			OnRunStarted: func(run store.Run) {
