@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,7 +81,7 @@ func runSchedule(c *cli.Context, e *env, s store.Store, entries []scheduleEntry,
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s:%d", host, os.Getpid())
 
-	sr := &slotRunner{app: newApp, err: e.err, metrics: m, args: map[string][]string{}}
+	sr := &slotRunner{app: newApp, err: e.err, metrics: m, args: map[string][]string{}, finishTimeout: runs.FinishTimeout}
 	var ses []scheduler.Entry
 	for _, se := range entries {
 		ses = append(ses, se.entry)
@@ -145,18 +145,6 @@ func runSchedule(c *cli.Context, e *env, s store.Store, entries []scheduleEntry,
 	return sched.Run(ctx)
 }
 
-// sqlitePath returns the SQLite file of a database URL, and false for
-// PostgreSQL.
-func sqlitePath(url string) (string, bool) {
-	switch {
-	case url == "":
-		return DefaultSQLitePath, true
-	case strings.HasPrefix(url, "sqlite:"):
-		return strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//"), true
-	}
-	return "", false
-}
-
 // slotRunner runs a slot's job in-process through the job's command, as
 // the command line would (args are the whole command line), observing
 // its runs for the slot and the metrics.
@@ -165,6 +153,9 @@ type slotRunner struct {
 	err     io.Writer             // the jobs' logs
 	metrics *observe.Metrics
 	args    map[string][]string // by entry name
+	// finishTimeout bounds recording the run of a job that panicked.
+	// Default jobs.DefaultFinishTimeout.
+	finishTimeout time.Duration
 }
 
 func (sr *slotRunner) run(ctx context.Context, r scheduler.Run) (store.SlotStatus, error) {
@@ -199,7 +190,7 @@ func (sr *slotRunner) run(ctx context.Context, r scheduler.Run) (store.SlotStatu
 		}
 		run.Status, run.FinishedAt = store.RunFailed, time.Now().UTC()
 		run.SymbolErrors = map[string]string{"panic": fmt.Sprint(p)}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jobs.DefaultFinishTimeout)
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(sr.finishTimeout, jobs.DefaultFinishTimeout))
 		defer cancel()
 		if err := s.FinishRun(fctx, run); err != nil {
 			e.log.Error().Int64("run_id", run.ID).Err(err).Msg("the run of a job that panicked not recorded")
