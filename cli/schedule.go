@@ -84,6 +84,8 @@ func runSchedule(c *cli.Context, e *env, s store.Store, entries []scheduleEntry,
 	sr := &slotRunner{app: newApp, err: e.err, metrics: m, args: map[string][]string{}, finishTimeout: runs.FinishTimeout}
 	var ses []scheduler.Entry
 	for _, se := range entries {
+		m.InitRuns(se.entry.Job)
+		m.InitSlots(se.entry.Name)
 		ses = append(ses, se.entry)
 		sr.args[se.entry.Name] = append(append([]string{"runner"}, globals...), se.args...)
 	}

@@ -69,6 +69,27 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// InitRuns shows zero runs of every final status for each job named
+// (forecast, validate, calibrate), so that their series exist, and rates
+// and alerts see them, before the first run.
+func (m *Metrics) InitRuns(jobs ...string) {
+	for _, job := range jobs {
+		for _, st := range []store.RunStatus{store.RunSucceeded, store.RunPartial, store.RunFailed} {
+			m.runs.WithLabelValues(job, string(st))
+		}
+	}
+}
+
+// InitSlots shows zero slots of every final status for each schedule
+// entry named.
+func (m *Metrics) InitSlots(entries ...string) {
+	for _, name := range entries {
+		for _, st := range []store.SlotStatus{store.SlotSucceeded, store.SlotPartial, store.SlotFailed, store.SlotSkipped} {
+			m.slots.WithLabelValues(name, string(st))
+		}
+	}
+}
+
 // RunFinished counts a finished run, observes its duration and, when it
 // succeeded, sets its job's last success time.
 func (m *Metrics) RunFinished(run store.Run) {

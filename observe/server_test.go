@@ -61,6 +61,8 @@ func TestServer(t *testing.T) {
 	}
 	m.WindowsWritten([]store.ValidationWindow{w(start, 0.12), w(start.AddDate(0, 0, -1), 0.5)})
 	m.SlotFinished(store.Slot{Job: "forecast", Status: store.SlotSkipped})
+	m.InitRuns("validate")
+	m.InitSlots("validate")
 	m.SetCanaryStage(7.1, "7.1")
 	m.SetCanaryStage(7.2, "7.2")
 
@@ -78,6 +80,8 @@ func TestServer(t *testing.T) {
 		`runner_divergence_ratio{ensemble="candidate",symbol="AAPL"} 0.12`,
 		`runner_schedule_slots_total{job="forecast",status="skipped"} 1`,
 		`runner_canary_stage{stage="7.2"} 7.2`,
+		`runner_runs_total{job="validate",status="failed"} 0`,
+		`runner_schedule_slots_total{job="validate",status="skipped"} 0`,
 		`go_goroutines `,
 	} {
 		require.Contains(t, body, line)

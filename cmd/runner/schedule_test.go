@@ -177,13 +177,24 @@ func TestScheduleSQLiteStandby(t *testing.T) {
 	args := []string{"--config", cfg, "--database-url", "sqlite:" + db, "--heartbeat-interval", "200ms", "--run-lease", "2s",
 		"schedule", "--listen", "127.0.0.1:0"}
 	first := start(t, nil, args...)
-	waitFor(t, time.Minute, "the first scheduler started", func() bool {
-		return strings.Contains(first.stderr.String(), "scheduler started")
+	waitFor(t, time.Minute, "the first scheduler's catchup slot done", func() bool {
+		return strings.Contains(first.stderr.String(), "slot finished")
 	})
+	addr := observeAddr(t, first)
+	code, body := httpGet(t, "http://"+addr+"/healthz")
+	require.Equal(t, 200, code, body)
+	_, body = httpGet(t, "http://"+addr+"/metrics")
+	for _, line := range []string{`runner_schedule_slots_total{job="daily",status="succeeded"} 1`,
+		`runner_schedule_slots_total{job="daily",status="failed"} 0`, `runner_runs_total{job="forecast",status="succeeded"} 1`,
+		`runner_forecasts_written_total{ensemble="naive"} 1`, `runner_model_fit_duration_seconds_count{model="naive"} 1`} {
+		require.Contains(t, body, line)
+	}
 	second := start(t, nil, args...)
 	waitFor(t, time.Minute, "the second scheduler waiting", func() bool {
 		return strings.Contains(second.stderr.String(), "waiting as a standby")
 	})
+	code, body = httpGet(t, "http://"+observeAddr(t, second)+"/healthz")
+	require.Equal(t, 200, code, "a standby is healthy: %s", body)
 	require.Contains(t, second.stderr.String(), fmt.Sprintf("held by another process (%s:%d)", hostname(t), first.cmd.Process.Pid))
 	require.NoError(t, first.cmd.Process.Signal(syscall.SIGTERM))
 	require.Equal(t, 0, first.wait(t, 30*time.Second), first.stderr.String())
