@@ -4,7 +4,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X runner/cli.Version=$(VERSION)
 
 # Packages with concurrency, also tested under the race detector.
-RACE_PKGS := ./jobs/... ./walkforward/... ./store/... ./forecast/nn/... ./forecast/gbm/... ./forecast/arimagarch/...
+RACE_PKGS := ./jobs/... ./walkforward/... ./store/... ./scheduler/... ./observe/... ./forecast/nn/... ./forecast/gbm/... ./forecast/arimagarch/...
 
 .PHONY: all build run test vet bench fuzz clean
 

@@ -8,6 +8,9 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
+
+	"runner/observe"
+	"runner/store"
 )
 
 // Version is the code version recorded with every run; set at build time
@@ -26,23 +29,39 @@ type env struct {
 	// secrets are the database passwords in use, scrubbed from the final
 	// error message in case a library quoted one.
 	secrets []string
+	// wrapStore, when set, wraps the store a command's job gets (runner
+	// schedule observes the runs of its slots through it).
+	wrapStore func(store.Store) store.Store
+	// metrics are the metrics of the runner schedule running the command
+	// as a slot's job, nil otherwise: a command may show figures there
+	// (runner canary evaluate: metrics.SetCanaryStage).
+	metrics *observe.Metrics
+	// onPanic, when set, is called with the open store and the value of
+	// a panic in a command's job, before the store is closed and the
+	// panic goes on.
+	onPanic func(s store.Store, p any)
 }
 
 // Run runs the application with args (args[0] is the program name) and
 // returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{out: stdout, err: stderr, log: zerolog.Nop()}
-	app := newApp(e)
-	err := app.RunContext(ctx, args)
-	if err != nil {
-		code := exitCode(err)
-		if code == ExitFailure && isFlagError(err) {
-			code = ExitUsage
-		}
+	if err := runApp(ctx, newApp(e), args); err != nil {
 		fmt.Fprintf(stderr, "runner: %s\n", scrub(err.Error(), e.secrets))
-		return code
+		return exitCode(err)
 	}
 	return ExitOK
+}
+
+// runApp runs app with args, global flags first (hoistGlobalFlags), and
+// returns its error with the exit code it calls for: urfave/cli's flag
+// errors are usage errors.
+func runApp(ctx context.Context, app *cli.App, args []string) error {
+	err := app.RunContext(ctx, hoistGlobalFlags(args, app.Flags))
+	if err != nil && exitCode(err) == ExitFailure && isFlagError(err) {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return err
 }
 
 // isFlagError recognises urfave/cli's parse errors, which it returns as plain
@@ -97,6 +116,7 @@ func newApp(e *env) *cli.App {
 			reportCommand(e),
 			canaryCommand(e),
 			canaryRollbackCommand(e, "rollback"),
+			scheduleCommand(e),
 		},
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,

@@ -199,9 +199,10 @@ func TestMigrateRiverPostgres(t *testing.T) {
 		require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
 		return out
 	}
-	ms, err := migrations.Load(migrations.Postgres)
+	// Ours first, the latest of them just before River's.
+	all, err := migrations.Load(migrations.Postgres)
 	require.NoError(t, err)
-	latest := fmt.Sprintf("%04d", ms[len(ms)-1].Version) // our latest migration
+	latest := fmt.Sprintf("%04d", all[len(all)-1].Version)
 	out := migrate("up")
 	require.Contains(t, out, "migrate up: applied "+latest+"\nmigrate up: applied river 001\n")
 	require.Regexp(t, `river job queue\s+applied \(river versions 001 to 0\d\d\)`, migrate("status"))

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"fmt"
 	"os"
 	"sort"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
@@ -40,10 +38,10 @@ func loadConfig(path string) (configFile, error) {
 // environment left unset. Keys that are neither flags of c nor command
 // names are errors, so a typo never goes unnoticed.
 func (cfg configFile) apply(c *cli.Context, flags []cli.Flag, section map[string]any, where string, commands []*cli.Command) error {
-	known := map[string]bool{}
+	known, flag := map[string]bool{}, map[string]bool{}
 	for _, f := range flags {
 		for _, n := range f.Names() {
-			known[n] = true
+			known[n], flag[n] = true, true
 		}
 	}
 	for _, cmd := range commands {
@@ -59,20 +57,12 @@ func (cfg configFile) apply(c *cli.Context, flags []cli.Flag, section map[string
 			return usageErrorf("--config: %s: unknown key %q", where, k)
 		}
 		v := section[k]
-		if _, isSection := asMap(v); isSection || c.IsSet(k) {
+		// A command's section is applied by the command (the schedule:
+		// section is a list, read by runner schedule).
+		if _, isSection := asMap(v); isSection || !flag[k] || c.IsSet(k) {
 			continue
 		}
-		var s string
-		switch v := v.(type) {
-		case []any:
-			parts := make([]string, len(v))
-			for i, p := range v {
-				parts[i] = fmt.Sprint(p)
-			}
-			s = strings.Join(parts, ",")
-		default:
-			s = fmt.Sprint(v)
-		}
+		s := flagValue(v)
 		if err := c.Set(k, s); err != nil {
 			return usageErrorf("--config: %s: %s: %v", where, k, err)
 		}

@@ -77,17 +77,14 @@ func runConfig(c *cli.Context) (jobs.RunConfig, error) {
 // or empty for DefaultSQLitePath. It returns the store and a description
 // of it that is safe to print. No message it returns holds the URL.
 func openStore(ctx context.Context, db dbOptions) (store.Store, string, error) {
-	switch url := db.url; {
-	case url == "":
-		s, err := sqlite.OpenConfig(ctx, sqlite.Config{Path: DefaultSQLitePath, StatementTimeout: db.statementTimeout})
-		return s, "sqlite:" + DefaultSQLitePath, err
-	case strings.HasPrefix(url, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+	if path, ok := sqlitePath(db.url); ok {
 		if path == "" {
-			return nil, "", usageErrorf("--database-url %q: want sqlite:PATH", url)
+			return nil, "", usageErrorf("--database-url %q: want sqlite:PATH", db.url)
 		}
 		s, err := sqlite.OpenConfig(ctx, sqlite.Config{Path: path, StatementTimeout: db.statementTimeout})
 		return s, "sqlite:" + path, err
+	}
+	switch url := db.url; {
 	case isPostgres(url):
 		s, err := postgres.Open(ctx, postgres.Config{URL: url, ConnectTimeout: db.connectTimeout, StatementTimeout: db.statementTimeout})
 		if errors.Is(err, postgres.ErrConnString) {
@@ -101,6 +98,18 @@ func openStore(ctx context.Context, db dbOptions) (store.Store, string, error) {
 		return nil, "", usageErrorf("--database-url: want a PostgreSQL URL (postgres://... or postgresql://...), " +
 			"PostgreSQL keyword=value pairs (host=... dbname=...) or sqlite:PATH (the value is not shown: it may hold a password)")
 	}
+}
+
+// sqlitePath returns the SQLite file a database URL names: sqlite:PATH,
+// or DefaultSQLitePath for none; ok is false for any other URL.
+func sqlitePath(url string) (path string, ok bool) {
+	switch {
+	case url == "":
+		return DefaultSQLitePath, true
+	case strings.HasPrefix(url, "sqlite:"):
+		return strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//"), true
+	}
+	return "", false
 }
 
 // keywordValue matches the start of a libpq keyword=value connection
@@ -156,6 +165,18 @@ func withStore(c *cli.Context, e *env, migrate bool, fn func(store.Store) error)
 				e.log.Info().Str("store", name).Ints("river_versions", applied).Msg("river migrations applied")
 			}
 		}
+	}
+	if e.onPanic != nil {
+		// Runs before the store is closed.
+		defer func() {
+			if p := recover(); p != nil {
+				e.onPanic(s, p)
+				panic(p)
+			}
+		}()
+	}
+	if e.wrapStore != nil {
+		return fn(e.wrapStore(s))
 	}
 	return fn(s)
 }

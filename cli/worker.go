@@ -2,13 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"runner/jobs"
+	"runner/observe"
 	"runner/store"
 )
 
@@ -26,9 +29,10 @@ func workerCommand(e *env) *cli.Command {
 			"the worker takes no new job and lets the running ones finish within --shutdown-timeout; past it\n" +
 			"they are cancelled and go back to the queue (their units are rewritten whole by the retry). A\n" +
 			"worker killed outright loses nothing: its jobs are rescued after --rescue-after and their\n" +
-			"timeout, and retried elsewhere.",
+			"timeout, and retried elsewhere. /healthz and /metrics are served on --listen.",
 		Flags: append([]cli.Flag{
 			intAtLeast(&cli.IntFlag{Name: "concurrency", Value: runtime.NumCPU(), Usage: "jobs worked at once (at least 1)"}, 1),
+			listenFlag(),
 			durationAtLeast(&cli.DurationFlag{Name: "shutdown-timeout", Value: DefaultShutdownTimeout,
 				Usage: "after SIGTERM, time the running jobs have to finish before they are cancelled and requeued"}, 0),
 		}, riverFlags()...),
@@ -49,16 +53,30 @@ func workerCommand(e *env) *cli.Command {
 				if !ok {
 					return fmt.Errorf("worker: the store has no River queue")
 				}
-				client, err := jobs.NewRiverClient(rs.Pool(), unitRunner(c, e, s, runs), rcfg, e.log)
+				m := observe.NewMetrics()
+				var running atomic.Bool
+				wait, err := startObserve(c.Context, c, e, m, s, func() error {
+					if !running.Load() {
+						return errors.New("worker: river client not running")
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				defer wait()
+				client, err := jobs.NewRiverClient(rs.Pool(), unitRunner(c, e, &observe.Store{Store: s, Metrics: m}, runs), rcfg, e.log)
 				if err != nil {
 					return err
 				}
 				if err := client.Start(context.WithoutCancel(c.Context)); err != nil {
 					return fmt.Errorf("worker: start river client: %w", err)
 				}
+				running.Store(true)
 				e.log.Info().Str("component", "worker").Int("concurrency", rcfg.Concurrency).Str("queue", jobs.RiverQueue).
 					Msg("worker started")
 				<-c.Context.Done()
+				running.Store(false)
 				e.log.Info().Str("component", "worker").Dur("shutdown_timeout", c.Duration("shutdown-timeout")).Msg("worker stopping")
 				stopRiver(e, client.Stop, client.StopAndCancel, c.Duration("shutdown-timeout"))
 				e.log.Info().Str("component", "worker").Msg("worker stopped")

@@ -246,7 +246,7 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 		run.Parameters["serving"] = sp
 	}
 	if !cfg.DryRun {
-		abandonStaleRuns(ctx, j.Store, run.StartedAt, runs, log)
+		AbandonStaleRuns(ctx, j.Store, run.StartedAt, runs, log)
 		if err := j.Store.StartRun(ctx, &run); err != nil {
 			return ForecastResult{}, fmt.Errorf("jobs: forecast: %w", err)
 		}
@@ -257,12 +257,18 @@ func (j *ForecastJob) Run(ctx context.Context, cfg ForecastConfig) (ForecastResu
 
 	sem := make(chan struct{}, cfg.Workers)
 	var wg sync.WaitGroup
+	hooks := hooksOf(ctx)
 	for i := range symbols {
 		if results[i].Err != nil {
 			continue
 		}
-		wg.Add(1)
 		sem <- struct{}{}
+		if hooks.stopping() {
+			<-sem
+			results[i].Err = fmt.Errorf("%s: not started: the job was asked to stop", symbols[i])
+			continue
+		}
+		wg.Add(1)
 		go func(i int) {
 			defer func() { <-sem; wg.Done() }()
 			r := &results[i]
@@ -416,7 +422,11 @@ func forecastSymbol(ctx context.Context, cfg ForecastConfig, runID int64, asOf t
 			if err := ctx.Err(); err != nil {
 				return nil, nil, nil, err
 			}
+			began := time.Now()
 			d, spec, err := fitModel(ctx, m.Model, cfg.Model, train)
+			if ctx.Err() == nil {
+				hooksOf(ctx).modelFitted(m.Model, time.Since(began), err)
+			}
 			if err != nil && ctx.Err() != nil {
 				// Interrupted, not failed: no forecast without it.
 				return nil, nil, nil, fmt.Errorf("%s: %s: %w", sym, m.Model, ctx.Err())

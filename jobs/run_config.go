@@ -61,12 +61,17 @@ func (c RunConfig) validate() error {
 	return nil
 }
 
-// abandonStaleRuns marks abandoned the runs whose process died, and logs
-// them. A failure is logged, not returned: it leaves those runs as they
-// were and does not stop the job.
-func abandonStaleRuns(ctx context.Context, s store.Store, now time.Time, cfg RunConfig, log zerolog.Logger) {
+// AbandonStaleRuns marks abandoned the runs whose process died (no
+// heartbeat within cfg.Lease at time now), and logs them. A failure is
+// logged, not returned: it leaves those runs as they were and does not
+// stop the job. Jobs call it when they start, runner schedule with every
+// heartbeat.
+func AbandonStaleRuns(ctx context.Context, s store.Store, now time.Time, cfg RunConfig, log zerolog.Logger) {
 	ids, err := s.AbandonStaleRuns(ctx, now, cfg.Lease)
 	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
 		log.Warn().Err(err).Msg("could not mark stale runs abandoned")
 		return
 	}

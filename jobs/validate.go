@@ -219,8 +219,11 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 	// links to the symbol's previous one (SaveValidationWindows), which a
 	// concurrent, uncommitted transaction of another window would hide.
 	writing := make([]sync.Mutex, len(symbols))
+	hooks := hooksOf(ctx)
 	for _, u := range units {
-		if ctx.Err() != nil {
+		// Asked to stop (runner schedule on SIGTERM): the windows started
+		// finish; the others are reported not run.
+		if ctx.Err() != nil || hooks.stopping() {
 			break
 		}
 		wg.Add(1)

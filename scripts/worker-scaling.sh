@@ -28,7 +28,7 @@ for n in ${WORKERS:-1 2 4}; do
 	start=$(date +%s.%N)
 	for _ in $(seq "$n"); do
 		bin/runner --database-url "$url" --log-level warn --data testdata/prices \
-			worker --concurrency 1 --poll-interval 100ms &
+			worker --concurrency 1 --poll-interval 100ms --listen 127.0.0.1:0 &
 		pids+=($!)
 	done
 	until [ "$(left "$schema")" = 0 ]; do sleep 0.2; done

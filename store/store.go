@@ -179,6 +179,7 @@ type Store interface {
 	BackfillUnits(ctx context.Context, id int64, status UnitStatus) ([]BackfillUnit, error)
 
 	CanaryStore
+	ScheduleStore
 
 	Close() error
 }

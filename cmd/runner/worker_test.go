@@ -48,7 +48,7 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 		return n
 	}
 	worker := append(append([]string{}, db...), append([]string{"--log-level", "warn", "--data", prices, "worker",
-		"--concurrency", "1", "--shutdown-timeout", "20s"}, crashRiver...)...)
+		"--concurrency", "1", "--shutdown-timeout", "20s", "--listen", "127.0.0.1:0"}, crashRiver...)...)
 	a := start(t, nil, worker...)
 	b := start(t, nil, worker...)
 	waitFor(t, time.Minute, "both workers running a job", func() bool { return count("river_job", "state = 'running'") >= 2 })
