@@ -10,16 +10,19 @@ import (
 	"os"
 	"os/user"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
 	"runner/canary"
 	"runner/forecast"
 	"runner/jobs"
 	"runner/marketdata"
+	"runner/observe"
 	"runner/store"
 )
 
@@ -203,7 +206,7 @@ func canaryStartCommand(e *env) *cli.Command {
 			if c.Bool("verify-only") {
 				return canaryVerifyStages(c, e, stages)
 			}
-			return withStore(c, e, true, func(s store.Store) error {
+			return withStore(c, e, true, gauged(c, e, func(s store.Store) error {
 				p, err := policyOf(c, e, s)
 				if err != nil {
 					return err
@@ -222,7 +225,7 @@ func canaryStartCommand(e *env) *cli.Command {
 				fmt.Fprintf(e.out, "canary %d started by %s; stage %s counts from %s\n", d.ID, d.Actor, d.Stages[0].Name, day(d.StageStartedOn))
 				printStages(e.out, d.Stages)
 				return nil
-			})
+			}))
 		},
 	}
 }
@@ -271,7 +274,7 @@ func canaryEvaluateCommand(e *env) *cli.Command {
 			if c.Bool("dry-run") {
 				return withReadStore(c, e, run)
 			}
-			return withStore(c, e, true, run)
+			return withStore(c, e, true, gauged(c, e, run))
 		},
 	}
 }
@@ -287,7 +290,7 @@ func canaryAdvanceCommand(e *env) *cli.Command {
 			dateFlag(&cli.StringFlag{Name: "as-of", Usage: "the day evaluated, YYYY-MM-DD", DefaultText: "the last date of the stage's data"}),
 		},
 		Action: func(c *cli.Context) error {
-			return withStore(c, e, true, func(s store.Store) error {
+			return withStore(c, e, true, gauged(c, e, func(s store.Store) error {
 				p, err := policyOf(c, e, s)
 				if err != nil {
 					return err
@@ -306,7 +309,7 @@ func canaryAdvanceCommand(e *env) *cli.Command {
 				fmt.Fprintf(e.out, "canary %d %s by %s: %s -> %s (event %d)\n", res.After.ID, res.Event.Kind, res.Event.Actor,
 					res.Event.FromStage, res.Event.ToStage, res.Event.ID)
 				return nil
-			})
+			}))
 		},
 	}
 }
@@ -324,7 +327,7 @@ func canaryRollbackCommand(e *env, name string) *cli.Command {
 			&cli.StringFlag{Name: "actor", EnvVars: []string{"CANARY_ACTOR"}, Usage: "who acts, recorded with the event", DefaultText: "user@host"},
 		},
 		Action: func(c *cli.Context) error {
-			return withStore(c, e, true, func(s store.Store) error {
+			return withStore(c, e, true, gauged(c, e, func(s store.Store) error {
 				p := &canary.Policy{Store: s, Source: source(c, s), Log: e.log,
 					Config: canary.Config{Actor: cmp.Or(c.String("actor"), actor())}}
 				asOf, err := asOfFlag(c, func() (time.Time, error) { return time.Time{}, nil })
@@ -346,7 +349,7 @@ func canaryRollbackCommand(e *env, name string) *cli.Command {
 				fmt.Fprintf(e.out, "canary %d rolled back by %s (%s): was %s at stage %s; production serves legacy for every symbol (event %d)\n",
 					res.After.ID, res.Event.Actor, res.Event.Reason, res.Before.Status, res.Event.FromStage, res.Event.ID)
 				return nil
-			})
+			}))
 		},
 	}
 }
@@ -569,4 +572,47 @@ func canarySection(c *cli.Context, e *env, s store.Store) error {
 		return err
 	}
 	return printCanaryStatus(c, e, p, d, false)
+}
+
+// gauged runs fn and then, when the command runs as a schedule slot's job,
+// shows the canary's stage on the scheduler's metrics (DESIGN §10).
+func gauged(c *cli.Context, e *env, fn func(store.Store) error) func(store.Store) error {
+	return func(s store.Store) error {
+		err := fn(s)
+		if e.metrics != nil {
+			showCanaryStage(c.Context, e.log, s, e.metrics)
+		}
+		return err
+	}
+}
+
+// showCanaryStage sets the canary stage gauge from the latest deployment:
+// the current stage of an active one (its number, 7.1, or its percent),
+// "promoted" with the last stage's, "rolled_back" or "none" with 0. A
+// store error is logged; the gauge keeps its value.
+func showCanaryStage(ctx context.Context, log zerolog.Logger, s store.Store, m *observe.Metrics) {
+	d, err := s.LatestCanary(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		m.SetCanaryStage(0, "none")
+		return
+	case err != nil:
+		log.Warn().Err(err).Msg("canary stage not read for the metrics")
+		return
+	}
+	stageValue := func(st store.CanaryStage) float64 {
+		if v, err := strconv.ParseFloat(st.Name, 64); err == nil {
+			return v
+		}
+		return st.Percent
+	}
+	switch d.Status {
+	case store.CanaryRolledBack:
+		m.SetCanaryStage(0, string(store.CanaryRolledBack))
+	case store.CanaryPromoted:
+		m.SetCanaryStage(stageValue(d.Stages[len(d.Stages)-1]), string(store.CanaryPromoted))
+	default:
+		st := d.Stages[d.Stage]
+		m.SetCanaryStage(stageValue(st), st.Name)
+	}
 }

@@ -98,6 +98,7 @@ func runSchedule(c *cli.Context, e *env, s store.Store, entries []scheduleEntry,
 	if err != nil {
 		return usageErrorf("schedule: %v", err)
 	}
+	showCanaryStage(ctx, log, s, m)
 
 	var mu sync.Mutex
 	standby := ""

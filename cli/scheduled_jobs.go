@@ -2,9 +2,10 @@ package cli
 
 // scheduledJobs are the jobs a schedule: entry may name, each with the
 // command path it runs, as on the command line. A job joins the schedule
-// with one line here (canary evaluate, once runner canary exists).
+// with one line here.
 var scheduledJobs = map[string][]string{
-	"forecast":  {"forecast"},
-	"validate":  {"validate"},
-	"calibrate": {"calibrate"},
+	"forecast":        {"forecast"},
+	"validate":        {"validate"},
+	"calibrate":       {"calibrate"},
+	"canary evaluate": {"canary", "evaluate"},
 }
