@@ -186,7 +186,11 @@ func (j *BackfillJob) Plan(ctx context.Context, cfg BackfillConfig) (BackfillPla
 	if err := j.Units.Store.StartBackfill(ctx, &plan.Backfill, rows); err != nil {
 		return plan, fmt.Errorf("jobs: backfill: %w", err)
 	}
-	plan.Tasks = tasksOf(spec, pending)
+	adaptive, err := spec.adaptiveCalibration(ctx, j.Units.Store, cfg.Symbols)
+	if err != nil {
+		return plan, fmt.Errorf("jobs: backfill: calibrations: %w", err)
+	}
+	plan.Tasks = tasksOf(spec.dependsOnEarlier() || adaptive, pending)
 	return plan, nil
 }
 
@@ -229,9 +233,9 @@ func unitsOf(spec BackfillSpec, bars []marketdata.Bar, from, to time.Time) ([]st
 // tasksOf groups the units to run: a symbol's units in one task, in date
 // order, when they depend on earlier ones; else one task per unit,
 // ordered by day then symbol, so that the backfill moves through time.
-func tasksOf(spec BackfillSpec, units []store.UnitKey) [][]store.UnitKey {
+func tasksOf(ordered bool, units []store.UnitKey) [][]store.UnitKey {
 	units = slices.Clone(units)
-	if spec.dependsOnEarlier() {
+	if ordered {
 		sortUnits(units)
 		var out [][]store.UnitKey
 		for i, u := range units {

@@ -1,6 +1,8 @@
 package jobs
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -140,14 +142,37 @@ func (s BackfillSpec) doneQuery() store.DoneQuery {
 	return q
 }
 
-// dependsOnEarlier reports whether a unit's numbers may depend on the rows
-// of the same symbol's earlier units: forecasts whose weights learn from
-// past matured forecasts, and calibrated forecasts (an adaptive
-// calibration adapts over the earlier forecasts' outcomes). Such units run
-// in date order.
+// dependsOnEarlier reports whether a unit's numbers depend on the rows of
+// the same symbol's earlier units: forecasts whose weights learn from
+// past matured forecasts. Such units run in date order; so do calibrated
+// forecasts of symbols with an adaptive calibration (adaptiveCalibration).
 func (s BackfillSpec) dependsOnEarlier() bool {
-	return s.Kind == store.BackfillForecast && s.Forecast != nil &&
-		(s.Forecast.WeightMethod.NeedsHistory() || s.Forecast.Calibrate)
+	return s.Kind == store.BackfillForecast && s.Forecast != nil && s.Forecast.WeightMethod.NeedsHistory()
+}
+
+// adaptiveCalibration reports whether a calibrated forecast unit of one of
+// symbols may apply an adaptive calibration, which adapts over the
+// outcomes of the symbol's earlier forecasts: one of its ensembles has an
+// adaptive calibration stored.
+func (s BackfillSpec) adaptiveCalibration(ctx context.Context, st store.Store, symbols []string) (bool, error) {
+	if s.Kind != store.BackfillForecast || s.Forecast == nil || !s.Forecast.Calibrate {
+		return false, nil
+	}
+	horizon := cmp.Or(s.Forecast.Horizon, DefaultHorizon)
+	for _, sym := range symbols {
+		for _, e := range s.Forecast.Ensembles {
+			rows, err := st.Calibrations(ctx, sym, horizon, e.Name)
+			if err != nil {
+				return false, err
+			}
+			for _, r := range rows {
+				if adaptive, _ := r.Parameters["Adaptive"].(bool); adaptive {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
 }
 
 // params is the spec as the JSON object stored with the backfill.

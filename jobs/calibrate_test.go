@@ -147,3 +147,50 @@ func TestAdaptiveCalibrationAdaptsLive(t *testing.T) {
 		}
 	}
 }
+
+// TestBackfillOrdersAdaptiveCalibrations: a calibrated forecast backfill
+// runs one task per unit, unless a symbol has an adaptive calibration:
+// then each symbol's units run in one task in date order, since each
+// forecast adapts over the earlier ones' outcomes.
+func TestBackfillOrdersAdaptiveCalibrations(t *testing.T) {
+	job, s := newJob(t)
+	ctx := context.Background()
+	units := jobs.UnitRunner{Source: job.Source, Store: s, Log: job.Log}
+	spec := jobs.BackfillSpec{Kind: store.BackfillForecast, Forecast: &jobs.ForecastConfig{
+		Ensembles: []forecast.Ensemble{forecast.NaiveEnsemble}, Mode: "naive", TrainBars: 100, Calibrate: true}}
+	cfg := jobs.BackfillConfig{Spec: spec, Symbols: []string{"AAPL", "MSFT"},
+		From: time.Date(2023, 12, 18, 0, 0, 0, 0, time.UTC), To: time.Date(2023, 12, 22, 0, 0, 0, 0, time.UTC)}
+	bj := &jobs.BackfillJob{Units: units, Log: job.Log}
+	plan, err := bj.Plan(ctx, cfg)
+	require.NoError(t, err)
+	require.Len(t, plan.Tasks, 10, "no calibration: one task per unit")
+
+	samples := make([]calibration.Sample, 100)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range samples {
+		samples[i] = calibration.Sample{Mu: 0, Sigma: 0.01, Realised: 0.01 * rng.NormFloat64()}
+	}
+	for _, adaptive := range []bool{false, true} {
+		fitted, err := calibration.Fit(samples, calibration.Config{Adaptive: adaptive, Method: calibration.BaseRate})
+		require.NoError(t, err)
+		params, err := jobs.CalibrationParams(fitted)
+		require.NoError(t, err)
+		method := map[bool]string{false: "conformal+base_rate", true: "aci+base_rate"}[adaptive]
+		row := store.Calibration{Symbol: "MSFT", Horizon: "1D", Ensemble: "naive", Method: method, Parameters: params,
+			SampleFrom: time.Date(2023, 1, 3, 0, 0, 0, 0, time.UTC), SampleTo: time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), NSamples: 100}
+		require.NoError(t, s.SaveCalibration(ctx, &row))
+		plan, err = bj.Plan(ctx, cfg)
+		require.NoError(t, err)
+		if !adaptive {
+			require.Len(t, plan.Tasks, 10, "a calibration that is not adaptive: one task per unit")
+			continue
+		}
+		require.Len(t, plan.Tasks, 2, "an adaptive calibration: one task per symbol")
+		for _, task := range plan.Tasks {
+			require.Len(t, task, 5)
+			for i := 1; i < len(task); i++ {
+				require.True(t, task[i].Day.After(task[i-1].Day), "in date order")
+			}
+		}
+	}
+}
