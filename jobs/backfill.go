@@ -171,6 +171,13 @@ func (j *BackfillJob) Plan(ctx context.Context, cfg BackfillConfig) (BackfillPla
 		for _, k := range keys {
 			done[unitID(k)] = true
 		}
+		stale, err := spec.staleCalibration(ctx, j.Units.Store, cfg.Symbols, cfg.From, cfg.To)
+		if err != nil {
+			return plan, fmt.Errorf("jobs: backfill: calibrations: %w", err)
+		}
+		for id := range stale {
+			delete(done, id)
+		}
 	}
 	rows := make([]store.BackfillUnit, len(plan.Units))
 	var pending []store.UnitKey

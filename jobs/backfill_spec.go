@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"runner/forecast"
 	"runner/store"
@@ -148,6 +149,56 @@ func (s BackfillSpec) doneQuery() store.DoneQuery {
 // forecasts of symbols with an adaptive calibration (adaptiveCalibration).
 func (s BackfillSpec) dependsOnEarlier() bool {
 	return s.Kind == store.BackfillForecast && s.Forecast != nil && s.Forecast.WeightMethod.NeedsHistory()
+}
+
+// staleCalibration returns the IDs (unitID) of the calibrated forecast
+// units from..to of symbols whose stored forecast of some ensemble applied
+// another calibration than a run now would (the latest one usable as of
+// its day, as LatestCalibration picks it), none included: a backfill
+// run before runner calibrate and run again after it recomputes the days
+// the calibration covers, though the configuration hash is the same.
+func (s BackfillSpec) staleCalibration(ctx context.Context, st store.Store, symbols []string, from, to time.Time) (map[string]bool, error) {
+	stale := map[string]bool{}
+	if s.Kind != store.BackfillForecast || s.Forecast == nil || !s.Forecast.Calibrate {
+		return stale, nil
+	}
+	horizon := cmp.Or(s.Forecast.Horizon, DefaultHorizon)
+	for _, sym := range symbols {
+		for _, e := range s.Forecast.Ensembles {
+			cals, err := st.Calibrations(ctx, sym, horizon, e.Name)
+			if err != nil {
+				return nil, err
+			}
+			fs, err := st.Forecasts(ctx, store.ForecastFilter{Symbol: sym, Horizon: horizon, Ensemble: e.Name, From: from, To: to})
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range fs {
+				want := latestUsable(cals, f.AsOf)
+				got := int64(0)
+				if f.CalibrationID != nil {
+					got = *f.CalibrationID
+				}
+				if got != want {
+					stale[unitID(store.UnitKey{Symbol: sym, Day: f.AsOf})] = true
+				}
+			}
+		}
+	}
+	return stale, nil
+}
+
+// latestUsable is the id of the calibration a forecast as of asOf applies
+// (store.Store.LatestCalibration): of cals (by SampleTo then id) those
+// with SampleTo on or before asOf, the last; 0 for none.
+func latestUsable(cals []store.Calibration, asOf time.Time) int64 {
+	var id int64
+	for _, c := range cals {
+		if !c.SampleTo.After(asOf) {
+			id = c.ID
+		}
+	}
+	return id
 }
 
 // adaptiveCalibration reports whether a calibrated forecast unit of one of

@@ -194,3 +194,54 @@ func TestBackfillOrdersAdaptiveCalibrations(t *testing.T) {
 		}
 	}
 }
+
+// TestBackfillRedoesUnitsOfAnotherCalibration: a calibrated forecast
+// backfill run before any calibration, then again after one usable for
+// part of its days, recomputes those days (same configuration hash, other
+// calibration) and only those; a third run finds everything done.
+func TestBackfillRedoesUnitsOfAnotherCalibration(t *testing.T) {
+	job, s := newJob(t)
+	ctx := context.Background()
+	units := jobs.UnitRunner{Source: job.Source, Store: s, Log: job.Log}
+	spec := jobs.BackfillSpec{Kind: store.BackfillForecast, Forecast: &jobs.ForecastConfig{
+		Ensembles: []forecast.Ensemble{forecast.NaiveEnsemble}, Mode: "naive", TrainBars: 100, Calibrate: true}}
+	day := func(d int) time.Time { return time.Date(2023, 12, d, 0, 0, 0, 0, time.UTC) }
+	cfg := jobs.BackfillConfig{Spec: spec, Symbols: []string{"AAPL"}, From: day(18), To: day(22)}
+	bj := &jobs.BackfillJob{Units: units, Log: job.Log}
+	res, err := bj.Run(ctx, cfg)
+	require.NoError(t, err)
+	require.Len(t, res.Results, 5, "5 trading days")
+
+	samples := make([]calibration.Sample, 100)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range samples {
+		samples[i] = calibration.Sample{Mu: 0, Sigma: 0.01, Realised: 0.01 * rng.NormFloat64()}
+	}
+	fitted, err := calibration.Fit(samples, calibration.Config{Method: calibration.BaseRate})
+	require.NoError(t, err)
+	params, err := jobs.CalibrationParams(fitted)
+	require.NoError(t, err)
+	// Usable from the 20th: the 20th, 21st and 22nd apply it.
+	row := store.Calibration{Symbol: "AAPL", Horizon: "1D", Ensemble: "naive", Method: "conformal+base_rate", Parameters: params,
+		SampleFrom: day(1).AddDate(0, -6, 0), SampleTo: day(20), NSamples: 100}
+	require.NoError(t, s.SaveCalibration(ctx, &row))
+
+	res, err = bj.Run(ctx, cfg)
+	require.NoError(t, err)
+	require.Len(t, res.Plan.Skipped, 2, "the 18th and 19th applied no calibration, as a run now would")
+	require.Len(t, res.Results, 3)
+	fs, err := s.Forecasts(ctx, store.ForecastFilter{Symbol: "AAPL", Ensemble: "naive"})
+	require.NoError(t, err)
+	for _, f := range fs {
+		if f.AsOf.Before(day(20)) {
+			require.Nil(t, f.CalibrationID, f.AsOf)
+		} else {
+			require.Equal(t, row.ID, *f.CalibrationID, f.AsOf)
+		}
+	}
+
+	res, err = bj.Run(ctx, cfg)
+	require.NoError(t, err)
+	require.Len(t, res.Plan.Skipped, 5, "every unit done")
+	require.Empty(t, res.Results)
+}
