@@ -206,3 +206,21 @@ func TestSchedulePanicRecorded(t *testing.T) {
 	require.Equal(t, "panic: model exploded", slots[0].Error)
 	require.EqualValues(t, 1, slots[0].RunID)
 }
+
+// TestExampleConfigSchedule: the shipped example config's schedule parses,
+// with the production entries and their command lines.
+func TestExampleConfigSchedule(t *testing.T) {
+	cfg, err := loadConfig("../deploy/runner.example.yaml")
+	require.NoError(t, err)
+	entries, err := parseSchedule(cfg, newApp(&env{}).Commands)
+	require.NoError(t, err)
+	got := map[string][]string{}
+	for _, se := range entries {
+		got[se.entry.Name] = se.args
+	}
+	require.Len(t, got, 4)
+	require.Equal(t, []string{"forecast", "--mode=canary"}, got["forecast"])
+	require.Equal(t, []string{"validate", "--windows=1"}, got["validate"])
+	require.ElementsMatch(t, []string{"calibrate", "--adaptive=true", "--gamma=0.01"}, got["calibrate"])
+	require.Equal(t, []string{"canary", "evaluate"}, got["canary evaluate"])
+}
