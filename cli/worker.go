@@ -65,7 +65,9 @@ func workerCommand(e *env) *cli.Command {
 					return err
 				}
 				defer wait()
-				client, err := jobs.NewRiverClient(rs.Pool(), unitRunner(c, e, &observe.Store{Store: s, Metrics: m}, runs), rcfg, e.log)
+				units := unitRunner(c, e, &observe.Store{Store: s, Metrics: m}, runs)
+				units.ModelFitted = m.ModelFitted
+				client, err := jobs.NewRiverClient(rs.Pool(), units, rcfg, e.log)
 				if err != nil {
 					return err
 				}

@@ -15,9 +15,10 @@ type Hooks struct {
 	// all. Symbols not started are reported failed ("not started").
 	Stopping <-chan struct{}
 	// ModelFitted, when set, is told of every model fit of the forecast
-	// job: the model, the time the fit and prediction took, and the error
-	// that lost the model (nil when it fitted). It may be called from
-	// several goroutines at once.
+	// and validate jobs (each candidate fit of a walk-forward window): the
+	// model, the time the fit and prediction took, and the error that lost
+	// the model (nil when it fitted). It may be called from several
+	// goroutines at once.
 	ModelFitted func(model string, took time.Duration, err error)
 }
 

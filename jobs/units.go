@@ -47,6 +47,9 @@ type UnitRunner struct {
 	// CodeVersion and Host are recorded with each unit's run.
 	CodeVersion string
 	Host        string
+	// ModelFitted, when set, observes every model fit of the units run
+	// (Hooks.ModelFitted), unless the unit's context carries its own.
+	ModelFitted func(model string, took time.Duration, err error)
 }
 
 // RunUnit runs one unit of a backfill (backfillID 0: of none) with the
@@ -56,6 +59,10 @@ type UnitRunner struct {
 // running, then done or failed, in backfill_units. A unit is failed when
 // its rows are not all there for the spec's hash once it ran.
 func (r *UnitRunner) RunUnit(ctx context.Context, spec BackfillSpec, backfillID int64, u store.UnitKey) UnitResult {
+	if h := hooksOf(ctx); h.ModelFitted == nil && r.ModelFitted != nil {
+		h.ModelFitted = r.ModelFitted
+		ctx = WithHooks(ctx, h)
+	}
 	res := UnitResult{UnitKey: u}
 	log := r.Log.With().Str("component", "backfill").Str("symbol", u.Symbol).Str("day", u.Day.Format(time.DateOnly)).Logger()
 	record := func(st store.UnitStatus, msg string, runID *int64) {

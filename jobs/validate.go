@@ -347,6 +347,9 @@ func (j *ValidateJob) Run(ctx context.Context, cfg ValidateConfig) (ValidateResu
 // validateWindow validates one window and writes its rows, holding writing
 // while it does.
 func (j *ValidateJob) validateWindow(ctx context.Context, cfg ValidateConfig, spec walkforward.Spec, runID int64, bars []marketdata.Bar, writing *sync.Mutex, out *WindowOutcome) {
+	if h := hooksOf(ctx); h.ModelFitted != nil {
+		ctx = walkforward.WithFitObserver(ctx, h.ModelFitted)
+	}
 	r, err := walkforward.Validate(ctx, spec, bars, out.Window)
 	if err != nil {
 		out.Err = err

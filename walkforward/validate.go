@@ -269,10 +269,12 @@ func tune(ctx context.Context, cands []Candidate, bars []marketdata.Bar, w Windo
 // fitPath fits a fresh model of cand on fit and predicts path from bar from
 // on, one step at a time.
 func fitPath(ctx context.Context, cand Candidate, fit, path []marketdata.Bar, from int) (f forecast.Fitted, ds []forecast.Distribution, err error) {
+	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
 		}
+		observeFit(ctx, cand.Model, start, err)
 	}()
 	m, err := cand.New()
 	if err != nil {

@@ -43,7 +43,9 @@ func httpGet(t *testing.T, url string) (int, string) {
 }
 
 // TestWorkerServesHealthAndMetrics: runner worker answers /healthz (200
-// once its River client runs) and /metrics, and SIGTERM stops it, exit 0.
+// once its River client runs) and /metrics, where the units it works show
+// (a detached naive backfill of two days: two runs, two naive fits), and
+// SIGTERM stops it, exit 0.
 func TestWorkerServesHealthAndMetrics(t *testing.T) {
 	url, schema := storetest.Schema(t)
 	db := url + "&search_path=" + schema
@@ -56,6 +58,15 @@ func TestWorkerServesHealthAndMetrics(t *testing.T) {
 	code, body = httpGet(t, "http://"+addr+"/metrics")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "go_goroutines ")
+
+	bf := start(t, nil, "--database-url", db, "--data", prices, "backfill", "--from", "2023-12-27", "--to", "2023-12-28",
+		"--symbols", "AAPL", "--ensemble", "naive", "--detach")
+	require.Equal(t, 0, bf.wait(t, time.Minute), bf.stderr.String())
+	waitFor(t, time.Minute, "two runs and two naive fits observed", func() bool {
+		_, body := httpGet(t, "http://"+addr+"/metrics")
+		return strings.Contains(body, `runner_runs_total{job="forecast",status="succeeded"} 2`) &&
+			strings.Contains(body, `runner_model_fit_duration_seconds_count{model="naive"} 2`)
+	})
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	require.Equal(t, 0, p.wait(t, 30*time.Second), p.stderr.String())
 }
