@@ -111,7 +111,14 @@ func (j *CalibrateJob) Run(ctx context.Context, cfg CalibrateConfig) (CalibrateR
 	res := CalibrateResult{}
 	run.SymbolErrors = map[string]string{}
 	failed := 0
+	hooks := hooksOf(ctx)
 	for _, sym := range symbols {
+		if hooks.stopping() {
+			failed++
+			run.SymbolErrors[sym] = fmt.Sprintf("%s: not started: the job was asked to stop", sym)
+			res.Results = append(res.Results, CalibrationResult{Symbol: sym, Err: errors.New("not started: the job was asked to stop")})
+			continue
+		}
 		var errs []string
 		for _, e := range cfg.Ensembles {
 			if err := ctx.Err(); err != nil {

@@ -245,3 +245,19 @@ func TestBackfillRedoesUnitsOfAnotherCalibration(t *testing.T) {
 	require.Len(t, res.Plan.Skipped, 5, "every unit done")
 	require.Empty(t, res.Results)
 }
+
+// TestCalibrateStopsBetweenSymbols: asked to stop (runner schedule's
+// SIGTERM), calibrate starts no other symbol: those are reported not
+// started (here every one, so the run failed).
+func TestCalibrateStopsBetweenSymbols(t *testing.T) {
+	_, s := newJob(t)
+	stop := make(chan struct{})
+	close(stop)
+	ctx := jobs.WithHooks(context.Background(), jobs.Hooks{Stopping: stop})
+	cj := &jobs.CalibrateJob{Store: s}
+	res, err := cj.Run(ctx, jobs.CalibrateConfig{Symbols: []string{"AAPL", "MSFT"}, Ensembles: []forecast.Ensemble{forecast.Candidate}})
+	require.Error(t, err)
+	require.Equal(t, store.RunFailed, res.Run.Status, "no symbol was calibrated")
+	require.Equal(t, map[string]string{"AAPL": "AAPL: not started: the job was asked to stop",
+		"MSFT": "MSFT: not started: the job was asked to stop"}, res.Run.SymbolErrors)
+}
