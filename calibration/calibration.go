@@ -56,7 +56,7 @@ func Fit(samples []Sample, cfg Config) (*Calibration, error) {
 		return nil, fmt.Errorf("calibration: %w", err)
 	}
 	if cfg.Method == Auto && c.Prob != BaseRate {
-		if s, ok := heldOutSkill(samples, cfg); ok && !s.recalibrated() {
+		if h, k, err := fitTwoThirds(samples, cfg); err == nil && k < len(samples) && !skillOf(h, samples[k:]).recalibrated() {
 			c.Prob, c.PlattA, c.PlattB, c.IsoX, c.IsoY = BaseRate, 0, 0, nil, nil
 		}
 	}
@@ -70,15 +70,11 @@ type skill struct{ brier, baseBrier float64 }
 // recalibrated reports whether the recalibration beat the base rate.
 func (s skill) recalibrated() bool { return s.brier < s.baseBrier }
 
-// heldOutSkill fits on the first two thirds of samples (fitTwoThirds)
-// and scores the recalibrated P(up) and the base rate of those two thirds
-// on the last third; ok is false when the two thirds cannot be fitted.
-func heldOutSkill(samples []Sample, cfg Config) (s skill, ok bool) {
-	c, k, err := fitTwoThirds(samples, cfg)
-	if err != nil || k == len(samples) {
-		return skill{}, false
-	}
-	for _, t := range samples[k:] {
+// skillOf scores c's recalibrated P(up) and c's base rate on the held-out
+// samples.
+func skillOf(c *Calibration, held []Sample) skill {
+	var s skill
+	for _, t := range held {
 		var y float64
 		if t.Realised > 0 {
 			y = 1
@@ -87,7 +83,7 @@ func heldOutSkill(samples []Sample, cfg Config) (s skill, ok bool) {
 		s.brier += (p - y) * (p - y)
 		s.baseBrier += (c.Base - y) * (c.Base - y)
 	}
-	return s, true
+	return s
 }
 
 // fitTwoThirds fits the first k = floor(2n/3) of the n samples, without

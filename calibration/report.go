@@ -84,12 +84,10 @@ func HeldOut(samples []Sample, cfg Config) (before, after Report, err error) {
 	if err != nil {
 		return Report{}, Report{}, fmt.Errorf("calibration: held out, fit on the first %d of %d samples: %w", k, n, err)
 	}
-	if cfg.Method == Auto {
-		if s, ok := heldOutSkill(samples, cfg); ok && !s.recalibrated() {
-			c.Prob = BaseRate
-		}
-	}
 	test := samples[k:]
+	if cfg.Method == Auto && len(test) > 0 && !skillOf(c, test).recalibrated() {
+		c.Prob = BaseRate
+	}
 	before = Score(test, func(s Sample) Applied { return Raw(s.Mu, s.Sigma, cfg) }, GaussianCRPS)
 	live := c
 	after = Score(test, func(s Sample) Applied {
