@@ -160,6 +160,10 @@ func (j *BackfillJob) Plan(ctx context.Context, cfg BackfillConfig) (BackfillPla
 	plan.Backfill = store.Backfill{Kind: spec.Kind, Mode: spec.Mode(), From: cfg.From, To: cfg.To,
 		Symbols: cfg.Symbols, ConfigHash: spec.ConfigHash(), Parameters: params}
 
+	cals, err := spec.calibrationsOf(ctx, j.Units.Store, cfg.Symbols)
+	if err != nil {
+		return plan, fmt.Errorf("jobs: backfill: calibrations: %w", err)
+	}
 	done := map[string]bool{}
 	if !cfg.Force {
 		q := spec.doneQuery()
@@ -171,7 +175,7 @@ func (j *BackfillJob) Plan(ctx context.Context, cfg BackfillConfig) (BackfillPla
 		for _, k := range keys {
 			done[unitID(k)] = true
 		}
-		stale, err := spec.staleCalibration(ctx, j.Units.Store, cfg.Symbols, cfg.From, cfg.To)
+		stale, err := spec.staleCalibration(ctx, j.Units.Store, cals, cfg.From, cfg.To)
 		if err != nil {
 			return plan, fmt.Errorf("jobs: backfill: calibrations: %w", err)
 		}
@@ -193,11 +197,7 @@ func (j *BackfillJob) Plan(ctx context.Context, cfg BackfillConfig) (BackfillPla
 	if err := j.Units.Store.StartBackfill(ctx, &plan.Backfill, rows); err != nil {
 		return plan, fmt.Errorf("jobs: backfill: %w", err)
 	}
-	adaptive, err := spec.adaptiveCalibration(ctx, j.Units.Store, cfg.Symbols)
-	if err != nil {
-		return plan, fmt.Errorf("jobs: backfill: calibrations: %w", err)
-	}
-	plan.Tasks = tasksOf(spec.dependsOnEarlier() || adaptive, pending)
+	plan.Tasks = tasksOf(spec.dependsOnEarlier() || cals.adaptive(), pending)
 	return plan, nil
 }
 

@@ -146,40 +146,59 @@ func (s BackfillSpec) doneQuery() store.DoneQuery {
 // dependsOnEarlier reports whether a unit's numbers depend on the rows of
 // the same symbol's earlier units: forecasts whose weights learn from
 // past matured forecasts. Such units run in date order; so do calibrated
-// forecasts of symbols with an adaptive calibration (adaptiveCalibration).
+// forecasts of symbols with an adaptive calibration (unitCalibrations.adaptive).
 func (s BackfillSpec) dependsOnEarlier() bool {
 	return s.Kind == store.BackfillForecast && s.Forecast != nil && s.Forecast.WeightMethod.NeedsHistory()
 }
 
-// staleCalibration returns the IDs (unitID) of the calibrated forecast
-// units from..to of symbols whose stored forecast of some ensemble applied
-// another calibration than a run now would (the latest one usable as of
-// its day, as LatestCalibration picks it), none included: a backfill
-// run before runner calibrate and run again after it recomputes the days
-// the calibration covers, though the configuration hash is the same.
-func (s BackfillSpec) staleCalibration(ctx context.Context, st store.Store, symbols []string, from, to time.Time) (map[string]bool, error) {
-	stale := map[string]bool{}
+// unitCalibrations are the stored calibrations of a calibrated forecast
+// backfill's symbols, by symbol then ensemble (nil for other backfills),
+// read once by Plan for staleCalibration and adaptiveCalibration.
+type unitCalibrations map[string]map[string][]store.Calibration
+
+// calibrationsOf reads the calibrations of each symbol and ensemble of a
+// calibrated forecast backfill.
+func (s BackfillSpec) calibrationsOf(ctx context.Context, st store.Store, symbols []string) (unitCalibrations, error) {
 	if s.Kind != store.BackfillForecast || s.Forecast == nil || !s.Forecast.Calibrate {
-		return stale, nil
+		return nil, nil
 	}
-	horizon := cmp.Or(s.Forecast.Horizon, DefaultHorizon)
+	out := unitCalibrations{}
 	for _, sym := range symbols {
+		out[sym] = map[string][]store.Calibration{}
 		for _, e := range s.Forecast.Ensembles {
-			cals, err := st.Calibrations(ctx, sym, horizon, e.Name)
+			rows, err := st.Calibrations(ctx, sym, s.horizon(), e.Name)
 			if err != nil {
 				return nil, err
 			}
-			fs, err := st.Forecasts(ctx, store.ForecastFilter{Symbol: sym, Horizon: horizon, Ensemble: e.Name, From: from, To: to})
+			out[sym][e.Name] = rows
+		}
+	}
+	return out, nil
+}
+
+// horizon is the forecast units' horizon.
+func (s BackfillSpec) horizon() string { return cmp.Or(s.Forecast.Horizon, DefaultHorizon) }
+
+// staleCalibration returns the IDs (unitID) of the calibrated forecast
+// units from..to whose stored forecast of some ensemble applied another
+// calibration than a run now would (the latest one usable as of its day,
+// as LatestCalibration picks it), none included: a backfill run before
+// runner calibrate and run again after it recomputes the days the
+// calibration covers, though the configuration hash is the same.
+func (s BackfillSpec) staleCalibration(ctx context.Context, st store.Store, cals unitCalibrations, from, to time.Time) (map[string]bool, error) {
+	stale := map[string]bool{}
+	for sym, byEns := range cals {
+		for ens, rows := range byEns {
+			fs, err := st.Forecasts(ctx, store.ForecastFilter{Symbol: sym, Horizon: s.horizon(), Ensemble: ens, From: from, To: to})
 			if err != nil {
 				return nil, err
 			}
 			for _, f := range fs {
-				want := latestUsable(cals, f.AsOf)
 				got := int64(0)
 				if f.CalibrationID != nil {
 					got = *f.CalibrationID
 				}
-				if got != want {
+				if got != latestUsable(rows, f.AsOf) {
 					stale[unitID(store.UnitKey{Symbol: sym, Day: f.AsOf})] = true
 				}
 			}
@@ -201,29 +220,20 @@ func latestUsable(cals []store.Calibration, asOf time.Time) int64 {
 	return id
 }
 
-// adaptiveCalibration reports whether a calibrated forecast unit of one of
-// symbols may apply an adaptive calibration, which adapts over the
-// outcomes of the symbol's earlier forecasts: one of its ensembles has an
-// adaptive calibration stored.
-func (s BackfillSpec) adaptiveCalibration(ctx context.Context, st store.Store, symbols []string) (bool, error) {
-	if s.Kind != store.BackfillForecast || s.Forecast == nil || !s.Forecast.Calibrate {
-		return false, nil
-	}
-	horizon := cmp.Or(s.Forecast.Horizon, DefaultHorizon)
-	for _, sym := range symbols {
-		for _, e := range s.Forecast.Ensembles {
-			rows, err := st.Calibrations(ctx, sym, horizon, e.Name)
-			if err != nil {
-				return false, err
-			}
+// adaptive reports whether a calibrated forecast unit may apply
+// an adaptive calibration, which adapts over the outcomes of the symbol's
+// earlier forecasts: one of cals is adaptive.
+func (cals unitCalibrations) adaptive() bool {
+	for _, byEns := range cals {
+		for _, rows := range byEns {
 			for _, r := range rows {
 				if adaptive, _ := r.Parameters["Adaptive"].(bool); adaptive {
-					return true, nil
+					return true
 				}
 			}
 		}
 	}
-	return false, nil
+	return false
 }
 
 // params is the spec as the JSON object stored with the backfill.

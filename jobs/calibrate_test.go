@@ -165,20 +165,8 @@ func TestBackfillOrdersAdaptiveCalibrations(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, plan.Tasks, 10, "no calibration: one task per unit")
 
-	samples := make([]calibration.Sample, 100)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range samples {
-		samples[i] = calibration.Sample{Mu: 0, Sigma: 0.01, Realised: 0.01 * rng.NormFloat64()}
-	}
 	for _, adaptive := range []bool{false, true} {
-		fitted, err := calibration.Fit(samples, calibration.Config{Adaptive: adaptive, Method: calibration.BaseRate})
-		require.NoError(t, err)
-		params, err := jobs.CalibrationParams(fitted)
-		require.NoError(t, err)
-		method := map[bool]string{false: "conformal+base_rate", true: "aci+base_rate"}[adaptive]
-		row := store.Calibration{Symbol: "MSFT", Horizon: "1D", Ensemble: "naive", Method: method, Parameters: params,
-			SampleFrom: time.Date(2023, 1, 3, 0, 0, 0, 0, time.UTC), SampleTo: time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), NSamples: 100}
-		require.NoError(t, s.SaveCalibration(ctx, &row))
+		saveNaiveCalibration(t, s, "MSFT", time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), adaptive)
 		plan, err = bj.Plan(ctx, cfg)
 		require.NoError(t, err)
 		if !adaptive {
@@ -212,19 +200,8 @@ func TestBackfillRedoesUnitsOfAnotherCalibration(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Results, 5, "5 trading days")
 
-	samples := make([]calibration.Sample, 100)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range samples {
-		samples[i] = calibration.Sample{Mu: 0, Sigma: 0.01, Realised: 0.01 * rng.NormFloat64()}
-	}
-	fitted, err := calibration.Fit(samples, calibration.Config{Method: calibration.BaseRate})
-	require.NoError(t, err)
-	params, err := jobs.CalibrationParams(fitted)
-	require.NoError(t, err)
 	// Usable from the 20th: the 20th, 21st and 22nd apply it.
-	row := store.Calibration{Symbol: "AAPL", Horizon: "1D", Ensemble: "naive", Method: "conformal+base_rate", Parameters: params,
-		SampleFrom: day(1).AddDate(0, -6, 0), SampleTo: day(20), NSamples: 100}
-	require.NoError(t, s.SaveCalibration(ctx, &row))
+	row := saveNaiveCalibration(t, s, "AAPL", day(20), false)
 
 	res, err = bj.Run(ctx, cfg)
 	require.NoError(t, err)
@@ -260,4 +237,25 @@ func TestCalibrateStopsBetweenSymbols(t *testing.T) {
 	require.Equal(t, store.RunFailed, res.Run.Status, "no symbol was calibrated")
 	require.Equal(t, map[string]string{"AAPL": "AAPL: not started: the job was asked to stop",
 		"MSFT": "MSFT: not started: the job was asked to stop"}, res.Run.SymbolErrors)
+}
+
+// saveNaiveCalibration stores a base-rate calibration of the naive
+// ensemble of sym (adaptive or not) whose samples end on sampleTo, fitted on
+// 100 seeded synthetic samples.
+func saveNaiveCalibration(t *testing.T, s store.Store, sym string, sampleTo time.Time, adaptive bool) store.Calibration {
+	t.Helper()
+	samples := make([]calibration.Sample, 100)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range samples {
+		samples[i] = calibration.Sample{Mu: 0, Sigma: 0.01, Realised: 0.01 * rng.NormFloat64()}
+	}
+	fitted, err := calibration.Fit(samples, calibration.Config{Adaptive: adaptive, Method: calibration.BaseRate})
+	require.NoError(t, err)
+	params, err := jobs.CalibrationParams(fitted)
+	require.NoError(t, err)
+	method := map[bool]string{false: "conformal+base_rate", true: "aci+base_rate"}[adaptive]
+	row := store.Calibration{Symbol: sym, Horizon: "1D", Ensemble: "naive", Method: method, Parameters: params,
+		SampleFrom: sampleTo.AddDate(0, -6, 0), SampleTo: sampleTo, NSamples: len(samples)}
+	require.NoError(t, s.SaveCalibration(context.Background(), &row))
+	return row
 }
