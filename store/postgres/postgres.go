@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"runner/migrations"
@@ -73,6 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
 	}
+	inUTC(pc)
 	if ct := pc.ConnConfig.ConnectTimeout; ct == 0 || ct > cfg.ConnectTimeout {
 		pc.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
 	}
@@ -81,6 +83,25 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	return &Store{pool: pool, timeout: cfg.StatementTimeout}, nil
+}
+
+// inUTC makes every connection of pc read timestamptz values back in UTC and
+// run its session in UTC. The calendar days the store keeps in timestamptz
+// columns (validation dates, calibration sample spans, weights' effective
+// dates) are UTC midnights, as on SQLite; pgx would otherwise scan them in
+// the machine's zone, where west of Greenwich they print as the day before,
+// and the server's zone would set where SQL's day boundaries fall.
+func inUTC(pc *pgxpool.Config) {
+	pc.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	after := pc.AfterConnect
+	pc.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		if after != nil {
+			return after(ctx, c)
+		}
+		return nil
+	}
 }
 
 // connect opens the pool and its first connection. pgx tries the hosts in
