@@ -10,9 +10,10 @@ import (
 	"runner/store"
 )
 
-// listenFlag is --listen of runner schedule and runner worker.
-func listenFlag() cli.Flag {
-	return stringNotEmpty(&cli.StringFlag{Name: "listen", Value: observe.DefaultListen,
+// listenFlag is --listen of runner schedule and runner worker, defaulting
+// to addr.
+func listenFlag(addr string) cli.Flag {
+	return stringNotEmpty(&cli.StringFlag{Name: "listen", Value: addr,
 		Usage: "address of the /healthz and /metrics server (host:port; :0 picks a free port)"}, "host:port")
 }
 

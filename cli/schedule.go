@@ -37,7 +37,7 @@ func scheduleCommand(e *env) *cli.Command {
 			"scheduler is marked abandoned once --run-lease passes without a heartbeat, and runs again\n" +
 			"once if it is still its entry's latest slot. /healthz and /metrics are served on --listen.",
 		Flags: []cli.Flag{
-			listenFlag(),
+			listenFlag(observe.DefaultListen),
 			durationAtLeast(&cli.DurationFlag{Name: "shutdown-timeout", Value: scheduler.DefaultShutdownTimeout,
 				Usage: "after SIGTERM, time a running job has to finish its started symbols before it is cancelled"}, 0),
 		},

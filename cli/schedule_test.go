@@ -224,3 +224,19 @@ func TestExampleConfigSchedule(t *testing.T) {
 	require.ElementsMatch(t, []string{"calibrate", "--adaptive=true", "--gamma=0.01"}, got["calibrate"])
 	require.Equal(t, []string{"canary", "evaluate"}, got["canary evaluate"])
 }
+
+// TestListenDefaults: runner schedule and runner worker listen on ports of
+// their own by default, so both run on one host without --listen.
+func TestListenDefaults(t *testing.T) {
+	want := map[string]string{"schedule": "127.0.0.1:9464", "worker": "127.0.0.1:9465"}
+	for name, addr := range want {
+		cmd := findCommand(newApp(&env{}).Commands, []string{name})
+		var got string
+		for _, f := range cmd.Flags {
+			if sf, ok := f.(*cli.StringFlag); ok && sf.Name == "listen" {
+				got = sf.Value
+			}
+		}
+		require.Equal(t, addr, got, "runner %s --listen default", name)
+	}
+}

@@ -23,7 +23,7 @@ func workerCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "worker",
 		Usage:     "work the backfill queue (River on PostgreSQL) until SIGTERM or SIGINT",
-		UsageText: "runner --database-url postgres://... worker [--concurrency N] [--shutdown-timeout 30s]",
+		UsageText: "runner --database-url postgres://... worker [--concurrency N] [--shutdown-timeout 30s] [--listen 127.0.0.1:9465]",
 		Description: "Works the units that runner backfill enqueued (River jobs), --concurrency at a time, with the\n" +
 			"bars of --data. Any number of workers on any machine work the same queue. On SIGTERM or SIGINT\n" +
 			"the worker takes no new job and lets the running ones finish within --shutdown-timeout; past it\n" +
@@ -32,7 +32,7 @@ func workerCommand(e *env) *cli.Command {
 			"timeout, and retried elsewhere. /healthz and /metrics are served on --listen.",
 		Flags: append([]cli.Flag{
 			intAtLeast(&cli.IntFlag{Name: "concurrency", Value: runtime.NumCPU(), Usage: "jobs worked at once (at least 1)"}, 1),
-			listenFlag(),
+			listenFlag(observe.DefaultWorkerListen),
 			durationAtLeast(&cli.DurationFlag{Name: "shutdown-timeout", Value: DefaultShutdownTimeout,
 				Usage: "after SIGTERM, time the running jobs have to finish before they are cancelled and requeued"}, 0),
 		}, riverFlags()...),

@@ -15,7 +15,11 @@ import (
 
 // Defaults of ServerConfig.
 const (
+	// DefaultListen is runner schedule's address, DefaultWorkerListen
+	// runner worker's: a scheduler and a worker on one host each get their
+	// own port without flags.
 	DefaultListen        = "127.0.0.1:9464"
+	DefaultWorkerListen  = "127.0.0.1:9465"
 	DefaultHealthTimeout = 2 * time.Second
 )
 
