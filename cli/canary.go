@@ -246,10 +246,16 @@ func canaryEvaluateCommand(e *env) *cli.Command {
 					return err
 				}
 				asOf, err := asOfFlag(c, func() (time.Time, error) { return stageAsOf(c.Context, p) })
-				if err != nil {
-					return err
+				var res canary.Result
+				if err == nil {
+					res, err = p.Evaluate(c.Context, asOf, c.Bool("dry-run"))
 				}
-				res, err := p.Evaluate(c.Context, asOf, c.Bool("dry-run"))
+				if errors.Is(err, canary.ErrNoCanary) {
+					// As after a rollback: nothing to evaluate, which a
+					// scheduled evaluation must not report as a failure.
+					fmt.Fprintln(e.out, "no canary deployment: nothing to evaluate; production serves legacy everywhere (start one with runner canary start)")
+					return nil
+				}
 				if err != nil {
 					return err
 				}

@@ -92,3 +92,23 @@ func asOfDate(s string) time.Time {
 	}
 	return d
 }
+
+// TestCanaryEvaluateWithoutDeployment: with no canary started, evaluate
+// (with or without --as-of, dry run or not) says there is nothing to
+// evaluate and succeeds, as after a rollback, so that the scheduled
+// evaluation does not fail every day before the first canary; it writes
+// nothing.
+func TestCanaryEvaluateWithoutDeployment(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "runner.db")
+	for _, args := range [][]string{{}, {"--as-of", "2023-12-01"}, {"--dry-run"}} {
+		code, out, stderr := run(t, append([]string{"--database-url", db, "--data", prices, "canary", "evaluate"}, args...)...)
+		require.Equal(t, ExitOK, code, "%v: %s", args, stderr)
+		require.Contains(t, out, "no canary deployment: nothing to evaluate", "%v", args)
+	}
+	s, err := sqlite.Open(context.Background(), db[len("sqlite:"):])
+	require.NoError(t, err)
+	defer s.Close()
+	ms, err := s.CanaryMetrics(context.Background(), 1)
+	require.NoError(t, err)
+	require.Empty(t, ms)
+}
