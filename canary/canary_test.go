@@ -340,21 +340,31 @@ func TestHoldThenAdvance(t *testing.T) {
 // A two-stage deployment (AAPL, then all of AAPL and MSFT) advances, then
 // promotes: production serves the candidate for AAPL after the first
 // stage and for both after promotion; a rollback serves legacy everywhere.
+// oneThenAll starts a deployment over AAPL and MSFT of a stage "one"
+// (AAPL, 3 days, 2 pairs) then "all" (3 days, 4 pairs) from the first of
+// day7, and writes the seven days' forecasts (candidate 2% worse than
+// legacy) and a window each: AAPL's on the third day (divergence 0.05),
+// MSFT's on the sixth (0.08).
+func oneThenAll(t *testing.T, s store.Store) *world {
+	w := newWorld(t, s, "AAPL", "MSFT")
+	stages := []store.CanaryStage{
+		{Name: "one", Symbols: []string{"AAPL"}, MinDays: 3, MinMatured: 2},
+		{Name: "all", All: true, MinDays: 3, MinMatured: 4},
+	}
+	_, err := w.p.Start(context.Background(), stages, day7[0], "test")
+	require.NoError(t, err)
+	for _, d := range day7 {
+		w.forecasts(d, good, "", "AAPL", "MSFT")
+	}
+	w.window("AAPL", day7[2], 0.05)
+	w.window("MSFT", day7[5], 0.08)
+	return w
+}
+
 func TestPromoteThenRollback(t *testing.T) {
 	stores(t, func(t *testing.T, s store.Store) {
 		ctx := context.Background()
-		w := newWorld(t, s, "AAPL", "MSFT")
-		stages := []store.CanaryStage{
-			{Name: "one", Symbols: []string{"AAPL"}, MinDays: 3, MinMatured: 2},
-			{Name: "all", All: true, MinDays: 3, MinMatured: 4},
-		}
-		_, err := w.p.Start(ctx, stages, day7[0], "test")
-		require.NoError(t, err)
-		for _, d := range day7 {
-			w.forecasts(d, good, "", "AAPL", "MSFT")
-		}
-		w.window("AAPL", day7[2], 0.05)
-		w.window("MSFT", day7[5], 0.08)
+		w := oneThenAll(t, s)
 		res, err := w.p.Evaluate(ctx, day7[2], false)
 		require.NoError(t, err)
 		require.Equal(t, canary.Advance, res.Decision.Action, res.Decision.Reason)

@@ -22,30 +22,25 @@ type Serving struct {
 // passed (every symbol once promoted), legacy elsewhere, legacy
 // everywhere after a rollback or without a deployment.
 func (p *Policy) Serving(ctx context.Context, symbols []string) (map[string]Serving, error) {
-	out := map[string]Serving{}
-	legacy, cand := forecast.Legacy.Name, forecast.Candidate.Name
 	d, err := p.Latest(ctx)
 	if errors.Is(err, ErrNoCanary) {
-		for _, s := range symbols {
-			out[s] = Serving{Ensemble: legacy, Reason: "no canary deployment"}
-		}
-		return out, nil
+		return allServe(symbols, forecast.Legacy.Name, "no canary deployment"), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("canary: serving: %w", err)
 	}
-	since := d.UpdatedAt.Format(time.DateOnly)
+	return p.servingOf(ctx, d, symbols, d.UpdatedAt.Format(time.DateOnly))
+}
+
+// servingOf is the serving of symbols under deployment d as it stands
+// (its stage and status), since the day named.
+func (p *Policy) servingOf(ctx context.Context, d store.CanaryDeployment, symbols []string, since string) (map[string]Serving, error) {
+	legacy, cand := forecast.Legacy.Name, forecast.Candidate.Name
 	switch d.Status {
 	case store.CanaryRolledBack:
-		for _, s := range symbols {
-			out[s] = Serving{Ensemble: legacy, Reason: fmt.Sprintf("canary %d rolled back (%s)", d.ID, since)}
-		}
-		return out, nil
+		return allServe(symbols, legacy, fmt.Sprintf("canary %d rolled back (%s)", d.ID, since)), nil
 	case store.CanaryPromoted:
-		for _, s := range symbols {
-			out[s] = Serving{Ensemble: cand, Reason: fmt.Sprintf("canary %d promoted (%s)", d.ID, since)}
-		}
-		return out, nil
+		return allServe(symbols, cand, fmt.Sprintf("canary %d promoted (%s)", d.ID, since)), nil
 	}
 	passed := map[string]string{} // symbol -> the first stage passed that covers it
 	for i := 0; i < d.Stage; i++ {
@@ -66,6 +61,7 @@ func (p *Policy) Serving(ctx context.Context, symbols []string) (map[string]Serv
 		return nil, err
 	}
 	inStage := Scope(cur, universe)
+	out := map[string]Serving{}
 	for _, s := range symbols {
 		switch {
 		case passed[s] != "":
@@ -77,4 +73,13 @@ func (p *Policy) Serving(ctx context.Context, symbols []string) (map[string]Serv
 		}
 	}
 	return out, nil
+}
+
+// allServe serves ensemble to every one of symbols, for reason.
+func allServe(symbols []string, ensemble, reason string) map[string]Serving {
+	out := map[string]Serving{}
+	for _, s := range symbols {
+		out[s] = Serving{Ensemble: ensemble, Reason: reason}
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
+	"runner/forecast"
 	"runner/jobs"
 	"runner/marketdata"
 	"runner/store"
@@ -165,6 +166,10 @@ func backfillConfig(c *cli.Context) (jobs.BackfillConfig, error) {
 	switch c.String("kind") {
 	case store.BackfillForecast:
 		fc.Symbols, fc.Workers, fc.CodeVersion, fc.Host = nil, 0, "", ""
+		if fc.Mode == "production" && !c.IsSet("model-count") {
+			// Each day serves what the canary state served that day.
+			fc.Ensembles, fc.ServeByCanary = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}, true
+		}
 		cfg.Spec = jobs.BackfillSpec{Kind: store.BackfillForecast, Forecast: &fc}
 	case store.BackfillValidate:
 		if c.IsSet("weights") || c.IsSet("weight-lookback") || c.IsSet("calibrate") {

@@ -222,7 +222,7 @@ func canaryServing(c *cli.Context, e *env, s store.Store, cfg *jobs.ForecastConf
 	if err != nil {
 		return fmt.Errorf("forecast: production serving: %w", err)
 	}
-	cfg.Ensembles = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}
+	cfg.Ensembles, cfg.ServeByCanary = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}, true
 	cfg.Serving = map[string]jobs.Serving{}
 	for sym, sv := range serving {
 		cfg.Serving[sym] = jobs.Serving{Ensemble: sv.Ensemble, Reason: sv.Reason}

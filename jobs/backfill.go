@@ -182,6 +182,12 @@ func (j *BackfillJob) Plan(ctx context.Context, cfg BackfillConfig) (BackfillPla
 		for id := range stale {
 			delete(done, id)
 		}
+		if stale, err = spec.staleServing(ctx, &j.Units, cfg.Symbols, cfg.From, cfg.To); err != nil {
+			return plan, fmt.Errorf("jobs: backfill: canary serving: %w", err)
+		}
+		for id := range stale {
+			delete(done, id)
+		}
 	}
 	rows := make([]store.BackfillUnit, len(plan.Units))
 	var pending []store.UnitKey

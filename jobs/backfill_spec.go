@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"runner/canary"
 	"runner/forecast"
 	"runner/store"
 	"runner/walkforward"
@@ -124,7 +125,7 @@ func (s BackfillSpec) doneQuery() store.DoneQuery {
 	q := store.DoneQuery{Kind: s.Kind, ConfigHash: s.ConfigHash()}
 	var es []forecast.Ensemble
 	if s.Forecast != nil {
-		q.Horizon, es = s.Forecast.Horizon, s.Forecast.Ensembles
+		q.Horizon, es, q.AnyEnsemble = s.Forecast.Horizon, s.Forecast.Ensembles, s.Forecast.ServeByCanary
 	}
 	if s.Validate != nil {
 		q.Horizon, es = s.Validate.Horizon, s.Validate.Ensembles
@@ -201,6 +202,46 @@ func (s BackfillSpec) staleCalibration(ctx context.Context, st store.Store, cals
 				if got != latestUsable(rows, f.AsOf) {
 					stale[unitID(store.UnitKey{Symbol: sym, Day: f.AsOf})] = true
 				}
+			}
+		}
+	}
+	return stale, nil
+}
+
+// staleServing returns the IDs (unitID) of the units from..to of a
+// production backfill that serves by the canary whose row for the spec's
+// hash is not of the ensemble the canary history now says production
+// served that day: a decision recorded since for an earlier day (runner
+// canary evaluate --as-of) redoes the days it changes. Nil for other
+// backfills.
+func (s BackfillSpec) staleServing(ctx context.Context, units *UnitRunner, symbols []string, from, to time.Time) (map[string]bool, error) {
+	if s.Kind != store.BackfillForecast || s.Forecast == nil || !s.Forecast.ServeByCanary {
+		return nil, nil
+	}
+	h, err := (&canary.Policy{Store: units.Store, Source: units.Source, Log: units.Log}).History(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hash := s.ConfigHash()
+	byDay := map[string]map[string]Serving{}
+	stale := map[string]bool{}
+	for _, sym := range symbols {
+		fs, err := units.Store.Forecasts(ctx, store.ForecastFilter{Symbol: sym, Horizon: s.horizon(), From: from, To: to})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if f.ConfigHash != hash {
+				continue
+			}
+			d := f.AsOf.Format(time.DateOnly)
+			if byDay[d] == nil {
+				if byDay[d], err = servingOn(ctx, h, symbols, f.AsOf); err != nil {
+					return nil, err
+				}
+			}
+			if f.Ensemble != byDay[d][sym].Ensemble {
+				stale[unitID(store.UnitKey{Symbol: sym, Day: f.AsOf})] = true
 			}
 		}
 	}

@@ -11,7 +11,8 @@ import (
 // (DESIGN §8, units of work): the ensembles with their members and default
 // weights, the served ensemble, horizon, training bars, seed, neutral band,
 // epochs, early stopping, weight method (and lookback for the methods that
-// learn from history) and whether calibrations are applied. Not the
+// learn from history), whether calibrations are applied and whether the
+// canary state chooses the served ensemble. Not the
 // symbols, as-of date, workers, mode label, code version or host. Zero
 // fields count as their defaults. Each forecast row records it; a backfill
 // takes a (symbol, as-of day) unit with a row of every ensemble for its
@@ -25,6 +26,9 @@ func (c ForecastConfig) ConfigHash() string {
 	}
 	if c.WeightMethod.NeedsHistory() {
 		p["weight_lookback"] = c.WeightLookback
+	}
+	if c.ServeByCanary {
+		p["serve_by_canary"] = true
 	}
 	return hashJSON(p)
 }

@@ -41,6 +41,12 @@ type ForecastConfig struct {
 	// policy); it wins over Served. A symbol it does not name gets every
 	// ensemble, with Served. Default none.
 	Serving map[string]Serving
+	// ServeByCanary marks a production configuration whose serving
+	// follows the canary state (DESIGN §9): Ensembles holds both, and each
+	// run's Serving is the canary state's on its as-of day (runner forecast
+	// sets the state now; a backfill's units read the state of their own
+	// day: canary.History.ServingOn). Part of the configuration hash.
+	ServeByCanary bool
 	// Mode is recorded with the run: canary, production, shadow, or the
 	// ensemble name for a run of one ensemble. Default: the ensemble names.
 	Mode string

@@ -1,6 +1,10 @@
 package jobs
 
 import (
+	"context"
+	"time"
+
+	"runner/canary"
 	"runner/forecast"
 )
 
@@ -45,4 +49,18 @@ func servingParams(s map[string]Serving) map[string]string {
 		out[sym] = sv.Ensemble + ": " + sv.Reason
 	}
 	return out
+}
+
+// servingOn is the serving of symbols for the forecasts as of day under
+// the canary history h.
+func servingOn(ctx context.Context, h *canary.History, symbols []string, day time.Time) (map[string]Serving, error) {
+	sv, err := h.ServingOn(ctx, symbols, day)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Serving{}
+	for sym, v := range sv {
+		out[sym] = Serving{Ensemble: v.Ensemble, Reason: v.Reason}
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"runner/canary"
 	"runner/marketdata"
 	"runner/store"
 )
@@ -123,6 +124,15 @@ func (r *UnitRunner) forecastUnit(ctx context.Context, spec BackfillSpec, u stor
 	cfg := *spec.Forecast
 	cfg.Symbols, cfg.AsOf, cfg.Workers, cfg.DryRun = []string{u.Symbol}, u.Day, 1, false
 	cfg.CodeVersion, cfg.Host = r.CodeVersion, r.Host
+	if cfg.ServeByCanary {
+		h, err := (&canary.Policy{Store: r.Store, Source: r.Source, Log: r.Log}).History(ctx)
+		if err != nil {
+			return err
+		}
+		if cfg.Serving, err = servingOn(ctx, h, []string{u.Symbol}, u.Day); err != nil {
+			return err
+		}
+	}
 	job := &ForecastJob{Source: r.Source, Store: r.Store, Log: r.Log, Now: r.Now, Runs: r.Runs}
 	out, err := job.Run(ctx, cfg)
 	res.RunID = out.Run.ID

@@ -82,9 +82,22 @@ type DoneQuery struct {
 	// unit needs a forecasts row of each (by name), a validation unit an
 	// ensemble_validation_metrics row of each (by model count, which is
 	// what tells the ensembles' rows apart there).
-	Ensembles   []string
+	Ensembles []string
+	// AnyEnsemble makes a forecast unit done with a row of any one of
+	// Ensembles: production following the canary computes, per symbol and
+	// day, only the ensemble it serves.
+	AnyEnsemble bool
 	ModelCounts []int
 	Symbols     []string
 	// From and To bound the as-of day or validation date, inclusive.
 	From, To time.Time
+}
+
+// EnsemblesNeeded is how many of Ensembles a done forecast unit has rows
+// of: all, or one with AnyEnsemble.
+func (q DoneQuery) EnsemblesNeeded() int {
+	if q.AnyEnsemble {
+		return 1
+	}
+	return len(q.Ensembles)
 }

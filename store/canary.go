@@ -15,6 +15,8 @@ type CanaryStore interface {
 	// LatestCanary returns the latest deployment (the highest id), or
 	// ErrNotFound when no canary was ever started.
 	LatestCanary(ctx context.Context) (CanaryDeployment, error)
+	// CanaryDeployments returns every deployment by id (none: empty).
+	CanaryDeployments(ctx context.Context) ([]CanaryDeployment, error)
 	// RecordCanary writes one decision in one transaction: the metrics row
 	// m when not nil (upserted, keyed by deployment, stage and as-of day,
 	// and m.ID set), the event ev (with MetricsID set from m; an event of

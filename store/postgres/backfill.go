@@ -26,9 +26,9 @@ func (s *Store) DoneUnits(ctx context.Context, q store.DoneQuery) (_ []store.Uni
 		rows, err = s.pool.Query(ctx, `SELECT symbol, as_of, 0 FROM forecasts
 			WHERE horizon = $1 AND config_hash = $2 AND as_of BETWEEN $3 AND $4
 			AND symbol = ANY($5) AND ensemble = ANY($6)
-			GROUP BY symbol, as_of HAVING COUNT(DISTINCT ensemble) = $7
+			GROUP BY symbol, as_of HAVING COUNT(DISTINCT ensemble) >= $7
 			ORDER BY symbol, as_of`,
-			q.Horizon, q.ConfigHash, q.From, q.To, q.Symbols, q.Ensembles, len(q.Ensembles))
+			q.Horizon, q.ConfigHash, q.From, q.To, q.Symbols, q.Ensembles, q.EnsemblesNeeded())
 	case store.BackfillValidate:
 		if len(q.ModelCounts) == 0 {
 			return nil, nil

@@ -55,6 +55,21 @@ func (s *Store) LatestCanary(ctx context.Context) (_ store.CanaryDeployment, err
 	return d, nil
 }
 
+// CanaryDeployments returns every deployment by id.
+func (s *Store) CanaryDeployments(ctx context.Context) (_ []store.CanaryDeployment, err error) {
+	ctx, end := s.bound(ctx, "canary deployments")
+	defer func() { err = end(err) }()
+	rows, err := s.pool.Query(ctx, `SELECT `+canaryDeploymentColumns+` FROM canary_deployments ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: canary deployments: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanCanaryDeployment)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: canary deployments: %w", err)
+	}
+	return out, nil
+}
+
 // RecordCanary writes a decision: metrics, event and the deployment's new
 // state.
 func (s *Store) RecordCanary(ctx context.Context, d store.CanaryDeployment, m *store.CanaryMetrics, ev *store.CanaryEvent) (err error) {

@@ -28,11 +28,11 @@ func (s *Store) DoneUnits(ctx context.Context, q store.DoneQuery) (_ []store.Uni
 		query = `SELECT symbol, as_of, 0 FROM forecasts
 			WHERE horizon = ? AND config_hash = ? AND as_of >= ? AND as_of <= ?
 			AND symbol IN (` + placeholders(len(q.Symbols)) + `) AND ensemble IN (` + placeholders(len(q.Ensembles)) + `)
-			GROUP BY symbol, as_of HAVING COUNT(DISTINCT ensemble) = ?
+			GROUP BY symbol, as_of HAVING COUNT(DISTINCT ensemble) >= ?
 			ORDER BY symbol, as_of`
 		args = appendAll(args, q.Symbols)
 		args = appendAll(args, q.Ensembles)
-		args = append(args, len(q.Ensembles))
+		args = append(args, q.EnsemblesNeeded())
 	case store.BackfillValidate:
 		if len(q.ModelCounts) == 0 {
 			return nil, nil

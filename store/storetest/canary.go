@@ -16,6 +16,9 @@ func testCanary(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	_, err := s.LatestCanary(ctx)
 	require.ErrorIs(t, err, store.ErrNotFound)
+	none, err := s.CanaryDeployments(ctx)
+	require.NoError(t, err)
+	require.Empty(t, none)
 
 	at := time.Date(2024, 1, 2, 19, 0, 0, 0, time.UTC)
 	d := store.CanaryDeployment{
@@ -59,6 +62,16 @@ func testCanary(t *testing.T, s store.Store) {
 	require.NoError(t, err)
 	require.Equal(t, store.CanaryRolledBack, got.Status)
 	require.Equal(t, d.UpdatedAt, got.UpdatedAt)
+
+	// A second deployment after the rollback: both listed, by id.
+	next := d
+	next.ID, next.Status, next.StartedAt, next.UpdatedAt = 0, store.CanaryActive, at.AddDate(0, 0, 3), at.AddDate(0, 0, 3)
+	again := start
+	again.ID, again.AsOf, again.CreatedAt = 0, day("2024-01-05"), next.StartedAt
+	require.NoError(t, s.StartCanary(ctx, &next, &again))
+	all, err := s.CanaryDeployments(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []store.CanaryDeployment{got, next}, all)
 
 	evs, err := s.CanaryEvents(ctx, d.ID)
 	require.NoError(t, err)
