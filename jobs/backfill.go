@@ -188,6 +188,7 @@ func (j *BackfillJob) Plan(ctx context.Context, cfg BackfillConfig) (BackfillPla
 		for id := range stale {
 			delete(done, id)
 		}
+		cals.redoAfter(plan.Units, done)
 	}
 	rows := make([]store.BackfillUnit, len(plan.Units))
 	var pending []store.UnitKey

@@ -265,16 +265,41 @@ func latestUsable(cals []store.Calibration, asOf time.Time) int64 {
 // an adaptive calibration, which adapts over the outcomes of the symbol's
 // earlier forecasts: one of cals is adaptive.
 func (cals unitCalibrations) adaptive() bool {
-	for _, byEns := range cals {
-		for _, rows := range byEns {
-			for _, r := range rows {
-				if adaptive, _ := r.Parameters["Adaptive"].(bool); adaptive {
-					return true
-				}
+	for sym := range cals {
+		if cals.adaptiveFor(sym) {
+			return true
+		}
+	}
+	return false
+}
+
+// adaptiveFor reports whether one of sym's calibrations is adaptive.
+func (cals unitCalibrations) adaptiveFor(sym string) bool {
+	for _, rows := range cals[sym] {
+		for _, r := range rows {
+			if adaptive, _ := r.Parameters["Adaptive"].(bool); adaptive {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// redoAfter removes from done the units that follow, in their symbol's
+// date order, a unit still to run of a symbol with an adaptive
+// calibration: their intervals adapted over the outcomes of the forecasts
+// before them, one of which the unit to run writes anew.
+func (cals unitCalibrations) redoAfter(units []store.UnitKey, done map[string]bool) {
+	redo := map[string]bool{} // symbols with a unit to run so far
+	for _, u := range units {
+		id := unitID(u)
+		switch {
+		case !done[id] && cals.adaptiveFor(u.Symbol):
+			redo[u.Symbol] = true
+		case redo[u.Symbol]:
+			delete(done, id)
+		}
+	}
 }
 
 // params is the spec as the JSON object stored with the backfill.

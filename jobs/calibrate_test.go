@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"runner/calibration"
@@ -223,6 +224,53 @@ func TestBackfillRedoesUnitsOfAnotherCalibration(t *testing.T) {
 	require.Empty(t, res.Results)
 }
 
+// TestBackfillRedoesAdaptedDays: with an adaptive calibration, a backfill
+// of the 18th-22nd after one of the 20th-22nd runs all five days: the
+// 20th-22nd adapted over the outcomes of forecasts that did not exist
+// then. Their intervals end as those of a single backfill of the five
+// days; a symbol without an adaptive calibration keeps its done days.
+func TestBackfillRedoesAdaptedDays(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2023, 12, d, 0, 0, 0, 0, time.UTC) }
+	spec := jobs.BackfillSpec{Kind: store.BackfillForecast, Forecast: &jobs.ForecastConfig{
+		Ensembles: []forecast.Ensemble{forecast.NaiveEnsemble}, Mode: "naive", TrainBars: 100, Calibrate: true}}
+	intervals := func(s store.Store, sym string) map[string][2]float64 {
+		fs, err := s.Forecasts(context.Background(), store.ForecastFilter{Symbol: sym})
+		require.NoError(t, err)
+		out := map[string][2]float64{}
+		for _, f := range fs {
+			out[f.AsOf.Format(time.DateOnly)] = [2]float64{f.CILower, f.CIUpper}
+		}
+		return out
+	}
+	backfill := func(s store.Store, source marketdata.Source, from, to time.Time) jobs.BackfillResult {
+		bj := &jobs.BackfillJob{Units: jobs.UnitRunner{Source: source, Store: s, Log: zerolog.Nop()}, Log: zerolog.Nop()}
+		res, err := bj.Run(context.Background(), jobs.BackfillConfig{Spec: spec, Symbols: []string{"AAPL", "MSFT"}, From: from, To: to})
+		require.NoError(t, err)
+		return res
+	}
+	setup := func() (*jobs.ForecastJob, store.Store) {
+		job, s := newJob(t)
+		// A step large enough that two more outcomes move the interval.
+		saveNaiveCalibrationOf(t, s, "AAPL", time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC),
+			calibration.Config{Adaptive: true, Gamma: 0.2, Method: calibration.BaseRate})
+		saveNaiveCalibration(t, s, "MSFT", time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), false)
+		return job, s
+	}
+	job, once := setup()
+	backfill(once, job.Source, day(18), day(22))
+
+	job, twice := setup()
+	backfill(twice, job.Source, day(20), day(22))
+	res := backfill(twice, job.Source, day(18), day(22))
+	ran := map[string]int{}
+	for _, r := range res.Results {
+		ran[r.Symbol]++
+	}
+	require.Equal(t, map[string]int{"AAPL": 5, "MSFT": 2}, ran)
+	require.Equal(t, intervals(once, "AAPL"), intervals(twice, "AAPL"))
+	require.Equal(t, intervals(once, "MSFT"), intervals(twice, "MSFT"))
+}
+
 // TestCalibrateStopsBetweenSymbols: asked to stop (runner schedule's
 // SIGTERM), calibrate starts no other symbol: those are reported not
 // started (here every one, so the run failed).
@@ -244,12 +292,20 @@ func TestCalibrateStopsBetweenSymbols(t *testing.T) {
 // 100 seeded synthetic samples.
 func saveNaiveCalibration(t *testing.T, s store.Store, sym string, sampleTo time.Time, adaptive bool) store.Calibration {
 	t.Helper()
+	return saveNaiveCalibrationOf(t, s, sym, sampleTo, calibration.Config{Adaptive: adaptive, Method: calibration.BaseRate})
+}
+
+// saveNaiveCalibrationOf is saveNaiveCalibration with the calibration
+// configured by cfg.
+func saveNaiveCalibrationOf(t *testing.T, s store.Store, sym string, sampleTo time.Time, cfg calibration.Config) store.Calibration {
+	t.Helper()
+	adaptive := cfg.Adaptive
 	samples := make([]calibration.Sample, 100)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range samples {
 		samples[i] = calibration.Sample{Mu: 0, Sigma: 0.01, Realised: 0.01 * rng.NormFloat64()}
 	}
-	fitted, err := calibration.Fit(samples, calibration.Config{Adaptive: adaptive, Method: calibration.BaseRate})
+	fitted, err := calibration.Fit(samples, cfg)
 	require.NoError(t, err)
 	params, err := jobs.CalibrationParams(fitted)
 	require.NoError(t, err)
