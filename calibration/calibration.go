@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Sample is one out-of-sample one-step forecast and what followed.
@@ -46,8 +48,10 @@ type Calibration struct {
 // With Method Auto, Fit first asks the held-out third whether the
 // recalibration has skill: fitted on the first two thirds (as HeldOut), does
 // it score a lower Brier score on the last third than the base rate of the
-// first two thirds? If not, the calibration forecasts the base rate of all
-// the samples (BaseRate). When the first two thirds are too few to fit, the
+// first two thirds, by more than chance (the one-sided Diebold-Mariano test
+// at 5%: the mean of the per-sample differences of squared error over its
+// standard error above SkillZ)? If not, the calibration forecasts the base
+// rate of all the samples (BaseRate). When the first two thirds are too few to fit, the
 // recalibration is kept.
 func Fit(samples []Sample, cfg Config) (*Calibration, error) {
 	cfg = cfg.withDefaults()
@@ -63,26 +67,56 @@ func Fit(samples []Sample, cfg Config) (*Calibration, error) {
 	return c, nil
 }
 
-// skill is the held-out Brier score of a recalibration and of the base
-// rate.
-type skill struct{ brier, baseBrier float64 }
+// SkillZ is the critical value of Auto's skill check: the one-sided 5%
+// quantile of the standard normal, z_0.95.
+const SkillZ = 1.6448536269514722
 
-// recalibrated reports whether the recalibration beat the base rate.
-func (s skill) recalibrated() bool { return s.brier < s.baseBrier }
+// skill compares, on held-out samples, the squared errors of a
+// recalibrated P(up) and of the base rate: d_i = (base - y_i)^2 -
+// (p_i - y_i)^2, positive where the recalibration did better.
+type skill struct {
+	n      int
+	meanD  float64 // mean of d: the base rate's Brier score less the recalibration's
+	stdErr float64 // standard error of meanD: sd(d)/sqrt(n), sd with n-1
+}
 
-// skillOf scores c's recalibrated P(up) and c's base rate on the held-out
-// samples.
+// T is the t statistic meanD/stdErr (±Inf when every d is equal and not
+// zero, 0 when every d is zero).
+func (s skill) T() float64 {
+	if s.stdErr == 0 {
+		if s.meanD == 0 {
+			return 0
+		}
+		return math.Copysign(math.Inf(1), s.meanD)
+	}
+	return s.meanD / s.stdErr
+}
+
+// recalibrated reports whether the recalibration beat the base rate by
+// more than chance: T above SkillZ, the one-sided Diebold-Mariano test at
+// 5% (one-step forecasts: the loss differences need no overlap
+// correction). A Brier score lower by a margin the held-out third's
+// noise could give is no reason to leave the base rate.
+func (s skill) recalibrated() bool { return s.n >= 2 && s.T() > SkillZ }
+
+// skillOf scores c's recalibrated P(up) against c's base rate on the
+// held-out samples.
 func skillOf(c *Calibration, held []Sample) skill {
-	var s skill
-	for _, t := range held {
+	d := make([]float64, len(held))
+	for i, t := range held {
 		var y float64
 		if t.Realised > 0 {
 			y = 1
 		}
 		p := c.Apply(t.Mu, t.Sigma).PUp
-		s.brier += (p - y) * (p - y)
-		s.baseBrier += (c.Base - y) * (c.Base - y)
+		d[i] = (c.Base-y)*(c.Base-y) - (p-y)*(p-y)
 	}
+	s := skill{n: len(d)}
+	if s.n < 2 {
+		return s
+	}
+	mean, sd := stat.MeanStdDev(d, nil)
+	s.meanD, s.stdErr = mean, sd/math.Sqrt(float64(s.n))
 	return s
 }
 

@@ -236,3 +236,63 @@ func TestAutoFallsBackToBaseRate(t *testing.T) {
 	require.Equal(t, calibration.Platt, s.Prob, "a recalibration with skill is kept")
 	require.Greater(t, s.Apply(0.01, 0.005).PUp, 0.9)
 }
+
+// TestAutoNeedsSignificantSkill: Auto keeps Platt scaling only when, fitted
+// on the first two thirds, it beats the base rate of the first two thirds
+// on the last third by more than chance: the mean of the per-sample
+// differences of squared error over its standard error (computed here by
+// hand) above SkillZ. Weak real skill on 250 samples (a better held-out
+// Brier score, t below SkillZ) falls back to the base rate; the same
+// model's stronger skill on 600 samples is kept.
+func TestAutoNeedsSignificantSkill(t *testing.T) {
+	sample := func(n int, spread float64) []calibration.Sample {
+		rng := rand.New(rand.NewPCG(1, 2))
+		out := make([]calibration.Sample, n)
+		for i := range out {
+			mu := spread * rng.NormFloat64()
+			out[i] = calibration.Sample{Mu: mu, Sigma: 0.01, Realised: 0.5*mu + 0.012*rng.NormFloat64()}
+		}
+		return out
+	}
+	tStat := func(samples []calibration.Sample) float64 {
+		k := 2 * len(samples) / 3
+		c, err := calibration.Fit(samples[:k], calibration.Config{Method: calibration.Platt})
+		require.NoError(t, err)
+		var d []float64
+		for _, s := range samples[k:] {
+			y := 0.0
+			if s.Realised > 0 {
+				y = 1
+			}
+			p := c.Apply(s.Mu, s.Sigma).PUp
+			d = append(d, (c.Base-y)*(c.Base-y)-(p-y)*(p-y))
+		}
+		var mean, ss float64
+		for _, v := range d {
+			mean += v
+		}
+		mean /= float64(len(d))
+		for _, v := range d {
+			ss += (v - mean) * (v - mean)
+		}
+		return mean / math.Sqrt(ss/float64(len(d)-1)/float64(len(d)))
+	}
+	for _, c := range []struct {
+		n      int
+		spread float64
+		want   calibration.ProbMethod
+	}{{250, 0.004, calibration.BaseRate}, {600, 0.01, calibration.Platt}} {
+		s := sample(c.n, c.spread)
+		tt := tStat(s)
+		t.Logf("n %d: t = %.3f", c.n, tt)
+		fitted, err := calibration.Fit(s, calibration.Config{})
+		require.NoError(t, err)
+		require.Equal(t, c.want, fitted.Prob, "n %d: t = %.3f", c.n, tt)
+		if c.want == calibration.BaseRate {
+			require.Greater(t, tt, 0.0, "n %d: better than the base rate on the held-out third, yet not kept", c.n)
+			require.Less(t, tt, calibration.SkillZ)
+		} else {
+			require.Greater(t, tt, calibration.SkillZ)
+		}
+	}
+}

@@ -15,7 +15,7 @@ type ProbMethod string
 const (
 	// Auto is Platt below IsotonicMin samples and Isotonic from it, or
 	// BaseRate when that recalibration does not beat the base rate on the
-	// held-out third of the samples (see Fit).
+	// held-out third of the samples by more than chance (see Fit).
 	Auto     ProbMethod = "auto"
 	Platt    ProbMethod = "platt"
 	Isotonic ProbMethod = "isotonic"
@@ -79,8 +79,8 @@ type Config struct {
 	// forecast.DefaultNeutralBand (0.002).
 	Band float64
 	// Method recalibrates P(up). Default Auto: Platt below IsotonicMin
-	// samples, Isotonic from it, BaseRate when the held-out third says the
-	// recalibrated P(up) has no skill over the base rate.
+	// samples, Isotonic from it, BaseRate when the held-out third does not
+	// show the recalibrated P(up) significantly better than the base rate.
 	Method ProbMethod
 	// Adaptive runs adaptive conformal inference (Gibbs and Candès 2021)
 	// over the samples for the interval. Default false: split conformal.

@@ -34,7 +34,7 @@ func calibrateCommand(e *env) *cli.Command {
 			symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Value: cli.NewStringSlice(DefaultCanarySymbols...), Usage: "symbols to calibrate"}),
 			ensembleFlag(),
 			intAtLeast(&cli.IntFlag{Name: "samples", Value: jobs.DefaultCalibrationSamples, Usage: fmt.Sprintf("latest out-of-sample forecasts to learn from (at least %d)", calibration.MinConformal)}, calibration.MinConformal),
-			stringOneOf(&cli.StringFlag{Name: "method", Value: string(calibration.Auto), Usage: "P(up) recalibration: auto (Platt below 1000 samples, isotonic from 1000, the base rate when the held-out third finds no skill over it), platt, isotonic or base_rate"},
+			stringOneOf(&cli.StringFlag{Name: "method", Value: string(calibration.Auto), Usage: "P(up) recalibration: auto (Platt below 1000 samples, isotonic from 1000, the base rate unless the held-out third finds it significantly better: one-sided Diebold-Mariano test at 5%), platt, isotonic or base_rate"},
 				string(calibration.Auto), string(calibration.Platt), string(calibration.Isotonic), string(calibration.BaseRate)),
 			&cli.BoolFlag{Name: "adaptive", Usage: "adaptive conformal inference (Gibbs & Candès 2021) for the interval"},
 			floatIn(&cli.Float64Flag{Name: "gamma", Value: calibration.GammaDefault, Usage: "step of the adaptive recursion, > 0 and < 1"},
