@@ -223,9 +223,6 @@ func canaryServing(c *cli.Context, e *env, s store.Store, cfg *jobs.ForecastConf
 		return fmt.Errorf("forecast: production serving: %w", err)
 	}
 	cfg.Ensembles, cfg.ServeByCanary = []forecast.Ensemble{forecast.Candidate, forecast.Legacy}, true
-	cfg.Serving = map[string]jobs.Serving{}
-	for sym, sv := range serving {
-		cfg.Serving[sym] = jobs.Serving{Ensemble: sv.Ensemble, Reason: sv.Reason}
-	}
+	cfg.Serving = serving
 	return nil
 }

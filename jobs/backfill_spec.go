@@ -236,7 +236,7 @@ func (s BackfillSpec) staleServing(ctx context.Context, units *UnitRunner, symbo
 			}
 			d := f.AsOf.Format(time.DateOnly)
 			if byDay[d] == nil {
-				if byDay[d], err = servingOn(ctx, h, symbols, f.AsOf); err != nil {
+				if byDay[d], err = h.ServingOn(ctx, symbols, f.AsOf); err != nil {
 					return nil, err
 				}
 			}

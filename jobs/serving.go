@@ -1,19 +1,13 @@
 package jobs
 
 import (
-	"context"
-	"time"
-
 	"runner/canary"
 	"runner/forecast"
 )
 
 // Serving is the ensemble a production forecast computes and serves for
-// one symbol, and why (the canary state, DESIGN §9).
-type Serving struct {
-	Ensemble string
-	Reason   string
-}
+// one symbol, and why: the canary state's (DESIGN §9).
+type Serving = canary.Serving
 
 // ensemblesFor returns the ensembles computed for sym: the one its Serving
 // names, or every configured ensemble when it has none.
@@ -49,18 +43,4 @@ func servingParams(s map[string]Serving) map[string]string {
 		out[sym] = sv.Ensemble + ": " + sv.Reason
 	}
 	return out
-}
-
-// servingOn is the serving of symbols for the forecasts as of day under
-// the canary history h.
-func servingOn(ctx context.Context, h *canary.History, symbols []string, day time.Time) (map[string]Serving, error) {
-	sv, err := h.ServingOn(ctx, symbols, day)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]Serving{}
-	for sym, v := range sv {
-		out[sym] = Serving{Ensemble: v.Ensemble, Reason: v.Reason}
-	}
-	return out, nil
 }

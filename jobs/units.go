@@ -129,7 +129,7 @@ func (r *UnitRunner) forecastUnit(ctx context.Context, spec BackfillSpec, u stor
 		if err != nil {
 			return err
 		}
-		if cfg.Serving, err = servingOn(ctx, h, []string{u.Symbol}, u.Day); err != nil {
+		if cfg.Serving, err = h.ServingOn(ctx, []string{u.Symbol}, u.Day); err != nil {
 			return err
 		}
 	}
