@@ -392,8 +392,8 @@ func testMarch2020(t *testing.T, s store.Store, tol float64) {
 
 	t.Run("views and stats", func(t *testing.T) {
 		// vw_divergence_trends numbers SPY's rows by validation date: the
-		// two ensembles of window k hold sequences 2k-1 and 2k (their order
-		// within a window is not defined by the view).
+		// two ensembles of window k hold sequences 2k-1 (the candidate, 2
+		// models) and 2k (legacy, 4), in that order (migration 0008).
 		trends, err := s.DivergenceTrends(ctx, "SPY", "1D")
 		require.NoError(t, err)
 		require.Len(t, trends, 8)
@@ -402,10 +402,8 @@ func testMarch2020(t *testing.T, s store.Store, tol float64) {
 			k := i / 2
 			require.Equal(t, outcomes[k].Window.ID, d.WindowID)
 			require.True(t, outcomes[k].Window.TestLast.Equal(d.ValidationDate))
-			m := metrics[2*k]
-			if d.ModelCount == 4 {
-				m = metrics[2*k+1]
-			}
+			require.Equal(t, []int{2, 4}[i%2], d.ModelCount, "sequence %d", d.WindowSequence)
+			m := metrics[i]
 			require.Equal(t, m.Divergence, d.Divergence)
 			require.Equal(t, m.IsOverfitting, d.IsOverfitting)
 		}

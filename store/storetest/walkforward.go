@@ -460,6 +460,20 @@ func testWalkForwardViews(t *testing.T, s store.Store) {
 	require.Equal(t, [][2]int{{3, 1}, {4, 2}, {2, 3}, {1, 4}}, seq, "sequence follows validation_date")
 	require.Equal(t, store.DivergenceTrend{Symbol: "AAPL", Horizon: "1D", ValidationDate: now.Add(-30 * 24 * time.Hour),
 		WindowID: 3, ModelCount: 2, Divergence: 1.0, IsOverfitting: true, WindowSequence: 1}, trends[0])
+
+	// The two ensembles of one window, legacy written first: the candidate
+	// (2 models) still takes the first sequence number (migration 0008).
+	legacy, cand := ms[3], ms[3]
+	legacy.Symbol, legacy.SymbolID, legacy.ModelCount = "SPY", "SPY", 4
+	legacy.ModelsUsed = []string{"arima_garch", "gb", "lstm", "transformer"}
+	cand.Symbol, cand.SymbolID = "SPY", "SPY"
+	require.NoError(t, s.UpsertValidationMetrics(ctx, []store.ValidationMetrics{legacy}))
+	require.NoError(t, s.UpsertValidationMetrics(ctx, []store.ValidationMetrics{cand}))
+	trends, err = s.DivergenceTrends(ctx, "SPY", "1D")
+	require.NoError(t, err)
+	require.Len(t, trends, 2)
+	require.Equal(t, [2]int{2, 4}, [2]int{trends[0].ModelCount, trends[1].ModelCount}, "model counts by sequence")
+	require.Equal(t, [2]int64{1, 2}, [2]int64{trends[0].WindowSequence, trends[1].WindowSequence})
 }
 
 // testMigrateWalkForwardWithData reverts 0003 with walk-forward rows
