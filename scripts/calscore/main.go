@@ -9,7 +9,14 @@
 // that of the calibrated distribution of the calibration the forecast
 // applied. See scripts/calibration_acceptance.sh.
 //
-//	go run ./scripts/calscore -db runner.db -symbols AAPL,MSFT,SPY -from 2023-01-01 -to 2023-12-31
+// With -skill it also asks whether the raw P(up) of each ensemble says
+// anything about the outcomes: the Brier score of the best non-decreasing
+// recalibration of it fitted on the scored period's own outcomes
+// (calibration.HindsightBrier), its gain over that period's base rate, and
+// the permutation p-value of the gain (calibration.PermutationSkill, 999
+// shuffles).
+//
+//	go run ./scripts/calscore -db runner.db -symbols AAPL,MSFT,SPY -from 2023-01-01 -to 2023-12-31 [-skill]
 package main
 
 import (
@@ -34,14 +41,15 @@ func main() {
 	fromS := flag.String("from", "2023-01-01", "first as-of date")
 	toS := flag.String("to", "2023-12-31", "last as-of date")
 	reapply := flag.Bool("reapply", false, "score each forecast with the latest calibration usable as of its date (the store's LatestCalibration) instead of the one it recorded, from its raw mean and volatility")
+	skill := flag.Bool("skill", false, "also test the raw P(up) for skill: hindsight isotonic gain over the base rate and its permutation p-value")
 	flag.Parse()
-	if err := run(*db, strings.Split(*syms, ","), *fromS, *toS, *reapply); err != nil {
+	if err := run(*db, strings.Split(*syms, ","), *fromS, *toS, *reapply, *skill); err != nil {
 		fmt.Fprintln(os.Stderr, "calscore:", err)
 		os.Exit(1)
 	}
 }
 
-func run(db string, syms []string, fromS, toS string, reapply bool) error {
+func run(db string, syms []string, fromS, toS string, reapply, skill bool) error {
 	ctx := context.Background()
 	from, err := time.Parse(time.DateOnly, fromS)
 	if err != nil {
@@ -59,6 +67,7 @@ func run(db string, syms []string, fromS, toS string, reapply bool) error {
 	cals := map[int64]*calibration.Calibration{}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "ensemble\t\tn\tcalibrated\tcoverage\tmean width\tBrier\tbase-rate Brier\tclim. Brier\tlog loss\tECE\tCRPS\t")
+	var skills []string
 	for _, ens := range []string{"candidate", "legacy"} {
 		var samples []calibration.Sample
 		var raw, cal []calibration.Applied
@@ -113,6 +122,15 @@ func run(db string, syms []string, fromS, toS string, reapply bool) error {
 			continue
 		}
 		base := float64(ups) / float64(len(samples))
+		if skill {
+			p, up := make([]float64, len(raw)), make([]bool, len(raw))
+			for i, a := range raw {
+				p[i], up[i] = a.PUp, samples[i].Realised > 0
+			}
+			k := calibration.PermutationSkill(p, up, 999, 1)
+			skills = append(skills, fmt.Sprintf("%s\t%d\t%.4f\t%.5f\t%.5f\t%.5f\t%.3f\t", ens, k.N, k.Base,
+				k.Base*(1-k.Base), calibration.HindsightBrier(p, up), k.Gain, k.P))
+		}
 		for k, as := range [][]calibration.Applied{raw, cal} {
 			crps := rawCRPS
 			label := "raw"
@@ -125,6 +143,18 @@ func run(db string, syms []string, fromS, toS string, reapply bool) error {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f%%\t%.4f%%\t%.5f\t%.5f\t%.5f\t%.5f\t%.4f\t%.6f\t\n", ens, label, r.N, nCal,
 				100*r.Coverage, 100*r.MeanWidth, r.Brier, base*(1-base), clim/float64(len(samples)), r.LogLoss, r.ECE, r.CRPS)
 		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !skill {
+		return nil
+	}
+	fmt.Println("\nraw P(up), recalibrated with hindsight (isotonic regression on the period's own outcomes):")
+	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "ensemble\tn\tup share\tbase-rate Brier\thindsight Brier\tgain\tpermutation p\t")
+	for _, l := range skills {
+		fmt.Fprintln(tw, l)
 	}
 	return tw.Flush()
 }
