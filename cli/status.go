@@ -23,7 +23,9 @@ func statusCommand(e *env) *cli.Command {
 			"ensemble and to the naive model on the same dates (below 1 is better), directional\n" +
 			"accuracy, the coverage of the 90% interval as forecast (calibrated where a calibration\n" +
 			"was applied: CALIBRATED counts those) and of the raw one, and the Brier score and ECE\n" +
-			"(15 bins) of P(up), calibrated and raw. Then, per symbol and ensemble, the latest\n" +
+			"(15 bins) of P(up), calibrated and raw, beside BASE BRIER: the Brier score of always\n" +
+			"forecasting those forecasts' own share of up days (known only afterwards; a P(up) scores\n" +
+			"below it only with skill on the direction). Then, per symbol and ensemble, the latest\n" +
 			"walk-forward window (runner validate): its RMSEs, divergence and level, and the weights\n" +
 			"in force (runner forecast --weights calibrated). Last, the canary: its stage, the criteria\n" +
 			"of its latest evaluation and what production serves (runner canary status for the history).",
@@ -44,12 +46,12 @@ func statusCommand(e *env) *cli.Command {
 					fmt.Fprintln(e.out, "no matured forecasts yet")
 				} else {
 					tw := tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0)
-					fmt.Fprintln(tw, "SYMBOL\tENSEMBLE\tN\tFROM\tTO\tRMSE\tMAE\tVS LEGACY\tVS NAIVE\tDIRECTION\tCOVERAGE 90%\tRAW COVERAGE\tCALIBRATED\tBRIER P(UP) (RAW)\tECE P(UP) (RAW)")
+					fmt.Fprintln(tw, "SYMBOL\tENSEMBLE\tN\tFROM\tTO\tRMSE\tMAE\tVS LEGACY\tVS NAIVE\tDIRECTION\tCOVERAGE 90%\tRAW COVERAGE\tCALIBRATED\tBRIER P(UP) (RAW)\tBASE BRIER\tECE P(UP) (RAW)")
 					for _, r := range rows {
-						fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.6f\t%.6f\t%s\t%s\t%.1f%%\t%.1f%%\t%.1f%%\t%d\t%s\t%s\n", r.Symbol, r.Ensemble, r.N,
+						fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.6f\t%.6f\t%s\t%s\t%.1f%%\t%.1f%%\t%.1f%%\t%d\t%s\t%s\t%s\n", r.Symbol, r.Ensemble, r.N,
 							r.From.Format(marketdata.DateLayout), r.To.Format(marketdata.DateLayout), r.RMSE, r.MAE,
 							relative(r.RelLegacy), relative(r.RelNaive), 100*r.DirectionalAccuracy, 100*r.Coverage,
-							100*r.RawCoverage, r.Calibrated, scorePair(r.Brier, r.RawBrier), scorePair(r.ECE, r.RawECE))
+							100*r.RawCoverage, r.Calibrated, scorePair(r.Brier, r.RawBrier), score(r.BaseBrier), scorePair(r.ECE, r.RawECE))
 					}
 					if err := tw.Flush(); err != nil {
 						return err
@@ -95,6 +97,14 @@ func scorePair(cal, raw float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.4f (%.4f)", cal, raw)
+}
+
+// score is a Brier score to four places, "-" for NaN.
+func score(x float64) string {
+	if math.IsNaN(x) {
+		return "-"
+	}
+	return fmt.Sprintf("%.4f", x)
 }
 
 func relative(x float64) string {

@@ -61,6 +61,11 @@ type StatusRow struct {
 	// RawBrier and RawECE the raw P(up); NaN when the forecasts hold none
 	// (written before P(up) was recorded).
 	Brier, ECE, RawBrier, RawECE float64
+	// BaseBrier is the Brier score of always forecasting these forecasts'
+	// own share of up outcomes u, u(1-u): the reference a P(up) beats
+	// only with skill on the direction (known only afterwards); NaN as
+	// Brier.
+	BaseBrier float64
 }
 
 // StatusJob reports forecast accuracy over matured forecasts.
@@ -214,7 +219,7 @@ func sign(x float64) int {
 
 // probabilityScores fills the raw coverage and the scores of P(up) of
 // matured forecasts (calibration.Score's definitions: Brier, and ECE over
-// 15 equal-width bins).
+// 15 equal-width bins), and the Brier score of their base rate.
 func probabilityScores(r *StatusRow, fs []store.Forecast) {
 	var samples []calibration.Sample
 	var cal, raw []calibration.Applied
@@ -238,10 +243,18 @@ func probabilityScores(r *StatusRow, fs []store.Forecast) {
 		raw = append(raw, calibration.Applied{CILower: lo, CIUpper: hi, PUp: *f.PUpRaw})
 	}
 	r.RawCoverage = float64(rawInside) / float64(len(fs))
-	r.Brier, r.ECE, r.RawBrier, r.RawECE = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	r.Brier, r.ECE, r.RawBrier, r.RawECE, r.BaseBrier = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	if len(samples) == 0 {
 		return
 	}
+	var ups float64
+	for _, smp := range samples {
+		if smp.Realised > 0 {
+			ups++
+		}
+	}
+	u := ups / float64(len(samples))
+	r.BaseBrier = u * (1 - u)
 	score := func(as []calibration.Applied) calibration.Report {
 		i := 0
 		return calibration.Score(samples, func(calibration.Sample) calibration.Applied { a := as[i]; i++; return a },

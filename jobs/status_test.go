@@ -40,6 +40,16 @@ func TestStatusOverMaturedNaiveForecasts(t *testing.T) {
 	require.InDelta(t, 0.004907198786353494, r.MAE, 1e-15)
 	require.InDelta(t, 0.65, r.DirectionalAccuracy, 1e-15)
 	require.InDelta(t, 0.9, r.Coverage, 1e-15)
+	// P(up) = Phi(mu/sigma) of each naive forecast, uncalibrated, and 13 of
+	// the 20 returns up (Python's math.erf over the same rows,
+	// testdata/calibration/status_naive.py): every P(up) lies in bin 7, so
+	// the ECE is |mean P(up) - 0.65|; the base rate's Brier is 0.65·0.35.
+	require.Zero(t, r.Calibrated)
+	require.InDelta(t, 0.24287646902629492, r.Brier, 1e-12)
+	require.InDelta(t, r.Brier, r.RawBrier, 1e-15, "no calibration: the raw P(up) is the forecast's")
+	require.InDelta(t, 0.12458559658698717, r.ECE, 1e-12)
+	require.InDelta(t, r.ECE, r.RawECE, 1e-15)
+	require.InDelta(t, 0.2275, r.BaseBrier, 1e-15)
 	require.InDelta(t, 1, r.RelNaive, 1e-15, "the naive ensemble is the naive model")
 	require.True(t, math.IsNaN(r.RelLegacy), "no legacy forecasts to compare with")
 
