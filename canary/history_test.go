@@ -81,3 +81,37 @@ func TestServingOnPastDays(t *testing.T) {
 		require.Equal(t, now, then)
 	})
 }
+
+// TestStartNotBeforePreviousEnd: a new canary dated before the day of the
+// previous deployment's last event would rewrite the days that deployment
+// decided; Start refuses it and writes nothing. The day of that event
+// itself is allowed (a rollback by hand then a start, both that day).
+func TestStartNotBeforePreviousEnd(t *testing.T) {
+	stores(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		w := oneThenAll(t, s)
+		_, err := w.p.Rollback(ctx, day("2024-01-12"), "by hand")
+		require.NoError(t, err)
+		d1, err := s.LatestCanary(ctx)
+		require.NoError(t, err)
+		before, err := s.CanaryDeployments(ctx)
+		require.NoError(t, err)
+
+		_, err = w.p.Start(ctx, d1.Stages, day("2024-01-11"), "too early")
+		require.ErrorIs(t, err, canary.ErrStartsTooEarly)
+		require.ErrorContains(t, err, "first day 2024-01-11 is before 2024-01-12, the day of deployment 1's last event")
+		after, err := s.CanaryDeployments(ctx)
+		require.NoError(t, err)
+		require.Equal(t, before, after, "nothing written")
+
+		res, err := w.p.Start(ctx, d1.Stages, day("2024-01-12"), "same day")
+		require.NoError(t, err)
+		require.Equal(t, day("2024-01-12"), res.After.StageStartedOn)
+		h, err := w.p.History(ctx)
+		require.NoError(t, err)
+		d, _, ok, err := h.On(day("2024-01-11"))
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, d1.ID, d.ID, "the day before still belongs to canary 1")
+	})
+}

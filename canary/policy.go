@@ -44,6 +44,10 @@ type Policy struct {
 // ErrNoCanary is returned when no deployment was ever started.
 var ErrNoCanary = errors.New("canary: no canary deployment; start one with runner canary start")
 
+// ErrStartsTooEarly is returned, wrapped, by Start when its first day is
+// before the last event of the previous deployment.
+var ErrStartsTooEarly = errors.New("canary: start dated before the previous deployment's last event")
+
 // ErrNotActive is returned, wrapped, by Advance and Start when the latest
 // deployment's status does not allow it.
 var ErrNotActive = errors.New("canary: the deployment is not active")
@@ -98,7 +102,9 @@ func (p *Policy) Latest(ctx context.Context) (store.CanaryDeployment, error) {
 
 // Start begins a deployment with stages, its first stage counting from
 // the trading day from (or the next trading day when from is not one).
-// It refuses while another deployment is active.
+// It refuses while another deployment is active, and a first day before
+// the day of the previous deployment's last event (ErrStartsTooEarly):
+// the days that deployment decided stay its own.
 func (p *Policy) Start(ctx context.Context, stages []store.CanaryStage, from time.Time, reason string) (Result, error) {
 	if err := p.setDefaults(); err != nil {
 		return Result{}, err
@@ -118,6 +124,21 @@ func (p *Policy) Start(ctx context.Context, stages []store.CanaryStage, from tim
 	from = dayOf(from)
 	if !marketdata.IsTradingDay(from) {
 		from = marketdata.NextTradingDay(from)
+	}
+	if prev.ID != 0 {
+		evs, err := p.Store.CanaryEvents(ctx, prev.ID)
+		if err != nil {
+			return Result{}, fmt.Errorf("canary: start: events of deployment %d: %w", prev.ID, err)
+		}
+		// A start dated before the previous deployment's last decision
+		// would rewrite the days that deployment decided: History would
+		// take the new one as in force from its first day, and a
+		// production backfill would serve by it there.
+		if n := len(evs); n > 0 && from.Before(evs[n-1].AsOf) {
+			last := evs[n-1]
+			return Result{}, fmt.Errorf("canary: start: first day %s is before %s, the day of deployment %d's last event (%d, %s): a new canary starts on or after it: %w",
+				from.Format(time.DateOnly), last.AsOf.Format(time.DateOnly), prev.ID, last.ID, last.Kind, ErrStartsTooEarly)
+		}
 	}
 	now := p.now()
 	d := store.CanaryDeployment{Stages: stages, StageStartedOn: from, Status: store.CanaryActive, Actor: p.Config.Actor,

@@ -218,6 +218,9 @@ func canaryStartCommand(e *env) *cli.Command {
 					return err
 				}
 				res, err := p.Start(c.Context, stages, from, c.String("reason"))
+				if errors.Is(err, canary.ErrStartsTooEarly) && c.IsSet("from") {
+					return usageErrorf("--from %s: %v", c.String("from"), err)
+				}
 				if err != nil {
 					return err
 				}

@@ -270,3 +270,24 @@ func TestCanaryVerifyOnlyUnmigratedPostgres(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, `SELECT COUNT(*) FROM pg_tables WHERE schemaname = $1`, schema).Scan(&n))
 	require.Zero(t, n)
 }
+
+// A canary started by hand with --from before the previous deployment's
+// last event (its rollback on 2023-12-04) is a usage error naming both
+// days, and writes nothing; from that day on it starts.
+func TestCanaryStartBeforePreviousEnd(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "runner.db")
+	canaryFixture(t, db)
+	base := []string{"--database-url", db, "--data", prices}
+	code, out, stderr := run(t, append(base, "canary", "rollback", "--as-of", "2023-12-04", "--reason", "test")...)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	code, _, stderr = run(t, append(base, "canary", "start", "--from", "2023-12-01", "--reason", "again")...)
+	require.Equal(t, ExitUsage, code, stderr)
+	require.Contains(t, stderr, "--from 2023-12-01: canary: start: first day 2023-12-01 is before 2023-12-04, the day of deployment 1's last event")
+	code, out, stderr = run(t, append(base, "canary", "status")...)
+	require.Equal(t, ExitOK, code, stderr)
+	require.Contains(t, out, "canary 1")
+	require.NotContains(t, out, "canary 2")
+	code, out, stderr = run(t, append(base, "canary", "start", "--from", "2023-12-04", "--reason", "again")...)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "canary 2 started")
+}
