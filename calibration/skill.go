@@ -52,23 +52,16 @@ func PermutationSkill(p []float64, up []bool, shuffles int, seed uint64) Skill {
 	if shuffles < 1 {
 		panic("calibration: permutation skill: want at least one shuffle")
 	}
-	gain := func(up []bool) float64 {
-		var ups float64
-		for _, u := range up {
-			if u {
-				ups++
-			}
-		}
-		b := ups / float64(len(up))
-		return b*(1-b) - HindsightBrier(p, up)
-	}
-	s := Skill{N: len(p), Gain: gain(up)}
+	s := Skill{N: len(p)}
 	for _, u := range up {
 		if u {
 			s.Base++
 		}
 	}
 	s.Base /= float64(len(up))
+	// The base rate, and so its Brier score, is the same for every shuffle.
+	gain := func(up []bool) float64 { return s.Base*(1-s.Base) - HindsightBrier(p, up) }
+	s.Gain = gain(up)
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	y := slices.Clone(up)
 	at := 1
