@@ -39,7 +39,31 @@ type Calibration struct {
 	// Alpha is the interval's miscoverage: 1 - Level, or the final alpha of
 	// the adaptive recursion when Adaptive.
 	Alpha float64
+	// SkillCheck is Auto's skill check, nil when it did not run (another
+	// Method, or a first two thirds too few to fit).
+	SkillCheck *SkillCheck `json:",omitempty"`
 }
+
+// SkillCheck records Auto's check of a recalibration against the base
+// rate on the held-out third of the samples (see Fit): why P(up) is what
+// it is.
+type SkillCheck struct {
+	// Tested is the recalibration checked, fitted on the first two thirds:
+	// Platt or Isotonic.
+	Tested ProbMethod
+	// Held is the number of held-out samples scored.
+	Held int
+	// MeanD is the base rate's Brier score less the recalibration's over
+	// the held-out samples (positive: the recalibration did better), and
+	// StdErr its standard error.
+	MeanD, StdErr float64
+	// Kept reports whether the recalibration was kept: T() > SkillZ.
+	Kept bool
+}
+
+// T is the Diebold-Mariano statistic MeanD/StdErr (±Inf when StdErr is 0
+// and MeanD is not, 0 when both are).
+func (s SkillCheck) T() float64 { return skill{n: s.Held, meanD: s.MeanD, stdErr: s.StdErr}.T() }
 
 // Fit calibrates on samples, oldest first. Too few samples for the interval
 // or the method, a non-finite sample or one with sigma <= 0, and outcomes
@@ -60,8 +84,12 @@ func Fit(samples []Sample, cfg Config) (*Calibration, error) {
 		return nil, fmt.Errorf("calibration: %w", err)
 	}
 	if cfg.Method == Auto && c.Prob != BaseRate {
-		if h, k, err := fitTwoThirds(samples, cfg); err == nil && k < len(samples) && !skillOf(h, samples[k:]).recalibrated() {
-			c.Prob, c.PlattA, c.PlattB, c.IsoX, c.IsoY = BaseRate, 0, 0, nil, nil
+		if h, k, err := fitTwoThirds(samples, cfg); err == nil && k < len(samples) {
+			sk := skillOf(h, samples[k:])
+			c.SkillCheck = &SkillCheck{Tested: c.Prob, Held: sk.n, MeanD: sk.meanD, StdErr: sk.stdErr, Kept: sk.recalibrated()}
+			if !c.SkillCheck.Kept {
+				c.Prob, c.PlattA, c.PlattB, c.IsoX, c.IsoY = BaseRate, 0, 0, nil, nil
+			}
 		}
 	}
 	return c, nil

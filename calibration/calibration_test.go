@@ -210,6 +210,7 @@ func TestAutoFallsBackToBaseRate(t *testing.T) {
 	p, err := calibration.Fit(noSkill, calibration.Config{Method: calibration.Platt})
 	require.NoError(t, err)
 	require.Equal(t, calibration.Platt, p.Prob)
+	require.Nil(t, p.SkillCheck, "no skill check runs for a method asked for")
 
 	// The held-out report scores the base rate of the first two thirds on
 	// the last third: its Brier score, computed here by hand.
@@ -288,6 +289,12 @@ func TestAutoNeedsSignificantSkill(t *testing.T) {
 		fitted, err := calibration.Fit(s, calibration.Config{})
 		require.NoError(t, err)
 		require.Equal(t, c.want, fitted.Prob, "n %d: t = %.3f", c.n, tt)
+		// The fit records the check it made: the statistic computed above.
+		require.NotNil(t, fitted.SkillCheck)
+		require.Equal(t, calibration.Platt, fitted.SkillCheck.Tested)
+		require.Equal(t, c.n-2*c.n/3, fitted.SkillCheck.Held)
+		require.InDelta(t, tt, fitted.SkillCheck.T(), 1e-9)
+		require.Equal(t, c.want == calibration.Platt, fitted.SkillCheck.Kept)
 		if c.want == calibration.BaseRate {
 			require.Greater(t, tt, 0.0, "n %d: better than the base rate on the held-out third, yet not kept", c.n)
 			require.Less(t, tt, calibration.SkillZ)

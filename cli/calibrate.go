@@ -101,14 +101,47 @@ func printCalibrations(w io.Writer, res jobs.CalibrateResult) {
 	tw.Flush()
 	fmt.Fprintf(w, "figures on the last third of each symbol's samples (%s), the calibration fitted on the first two thirds\n", heldOutCount(res))
 	for _, r := range res.Results {
-		if r.Err == nil && r.Row.ID != 0 {
-			fmt.Fprintf(w, "%s %s: calibration #%d, %d samples %s .. %s, interval z quantiles %.3f .. %.3f\n", r.Symbol, r.Ensemble,
-				r.Row.ID, r.Row.NSamples, day(r.Row.SampleFrom), day(r.Row.SampleTo), r.Fitted.QLo, r.Fitted.QHi)
+		if r.Err != nil {
+			continue
 		}
+		name := "not stored (dry run)"
+		if r.Row.ID != 0 {
+			name = fmt.Sprintf("calibration #%d", r.Row.ID)
+		}
+		fmt.Fprintf(w, "%s %s: %s, %d samples %s .. %s, interval z quantiles %.3f .. %.3f; %s\n", r.Symbol, r.Ensemble,
+			name, r.Row.NSamples, day(r.Row.SampleFrom), day(r.Row.SampleTo), r.Fitted.QLo, r.Fitted.QHi, probNote(r.Fitted))
 	}
 	if res.Run.ID != 0 {
 		fmt.Fprintf(w, "run %d: %s\n", res.Run.ID, res.Run.Status)
 	}
+}
+
+// probNote says how a calibration forecasts P(up) and, for --method auto,
+// what its skill check on the held-out third found.
+func probNote(c *calibration.Calibration) string {
+	what := "P(up) by " + string(c.Prob)
+	if c.Prob == calibration.BaseRate {
+		what = fmt.Sprintf("P(up) the base rate %.3f", c.Base)
+	}
+	k := c.SkillCheck
+	switch {
+	case c.Method != calibration.Auto:
+		return fmt.Sprintf("%s (--method %s)", what, c.Method)
+	case k == nil:
+		return what + " (too few samples to check it against the base rate)"
+	}
+	than := fmt.Sprintf("beat the base rate by %.5f in Brier", k.MeanD)
+	if k.MeanD <= 0 {
+		than = fmt.Sprintf("did not beat the base rate (Brier %.5f worse)", -k.MeanD)
+	}
+	verdict := fmt.Sprintf("t = %.2f > %.3f", k.T(), calibration.SkillZ)
+	if !k.Kept {
+		verdict = fmt.Sprintf("t = %.2f <= %.3f, not significant", k.T(), calibration.SkillZ)
+	}
+	if k.Kept {
+		return fmt.Sprintf("%s: on the %d held-out samples it %s, %s", what, k.Held, than, verdict)
+	}
+	return fmt.Sprintf("%s: on the %d held-out samples %s %s, %s", what, k.Held, k.Tested, than, verdict)
 }
 
 func heldOutCount(res jobs.CalibrateResult) string {

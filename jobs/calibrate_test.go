@@ -72,6 +72,8 @@ func TestCalibrateAndApply(t *testing.T) {
 	restored, err := jobs.RestoreCalibration(back)
 	require.NoError(t, err)
 	require.Equal(t, want.Apply(0.001, 0.012), restored.Apply(0.001, 0.012), "the stored calibration applies as the fitted one")
+	require.NotNil(t, want.SkillCheck)
+	require.Equal(t, want.SkillCheck, restored.SkillCheck, "the stored calibration keeps its skill check")
 
 	fres, err := job.Run(ctx, jobs.ForecastConfig{Ensembles: []forecast.Ensemble{forecast.Candidate}, Symbols: []string{"AAPL"},
 		AsOf: time.Date(2023, 12, 29, 0, 0, 0, 0, time.UTC), Model: opts, Calibrate: true})
