@@ -303,3 +303,36 @@ func TestAutoNeedsSignificantSkill(t *testing.T) {
 		}
 	}
 }
+
+// MinSamples is the edge where Fit and HeldOut start to work: one sample
+// fewer fails one of them, for each method (the samples: AAPL-like
+// returns with no skill, so that Platt's outcomes are never separated).
+func TestMinSamples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	samples := make([]calibration.Sample, 1000)
+	for i := range samples {
+		samples[i] = calibration.Sample{Mu: 0.0005 * rng.NormFloat64(), Sigma: 0.01, Realised: 0.01 * rng.NormFloat64()}
+	}
+	for _, c := range []struct {
+		method calibration.ProbMethod
+		want   int
+	}{{calibration.Auto, 75}, {calibration.Platt, 75}, {calibration.BaseRate, 29}, {calibration.Isotonic, 1000}} {
+		cfg := calibration.Config{Method: c.method}
+		n := calibration.MinSamples(cfg)
+		require.Equal(t, c.want, n, c.method)
+		works := func(n int) bool {
+			if _, err := calibration.Fit(samples[:n], cfg); err != nil {
+				return false
+			}
+			_, _, err := calibration.HeldOut(samples[:n], cfg)
+			return err == nil
+		}
+		require.True(t, works(n), "%s with %d samples", c.method, n)
+		require.False(t, works(n-1), "%s with %d samples", c.method, n-1)
+	}
+	// At 80%: the conformal minimum is 2/0.2 - 1 = 9, below MinConformal
+	// (19), which still holds.
+	require.Equal(t, 29, calibration.MinSamples(calibration.Config{Level: 0.8, Method: calibration.BaseRate}))
+	// At 95%: 2/0.05 - 1 = 39, two thirds of which is n = 59.
+	require.Equal(t, 59, calibration.MinSamples(calibration.Config{Level: 0.95, Method: calibration.BaseRate}))
+}

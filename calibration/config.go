@@ -56,6 +56,27 @@ const (
 	IsotonicMin = 1000
 )
 
+// MinSamples is the fewest samples that both Fit and HeldOut accept with
+// cfg. HeldOut fits the first floor(2n/3) samples, so the interval needs
+// two thirds of at least the conformal minimum (19 at 90%: n >= 29), and
+// Platt scaling, which Auto uses below IsotonicMin, two thirds of at
+// least MinPlatt (n >= 75); isotonic regression needs IsotonicMin
+// samples in all (its two-thirds fit has no minimum of its own). An
+// invalid cfg panics.
+func MinSamples(cfg Config) int {
+	cfg = cfg.withDefaults()
+	// twoThirds is the fewest n with floor(2n/3) >= k: ceil(3k/2).
+	twoThirds := func(k int) int { return (3*k + 1) / 2 }
+	n := twoThirds(conformalMin(1 - cfg.Level))
+	switch cfg.Method {
+	case Auto, Platt:
+		n = max(n, twoThirds(MinPlatt))
+	case Isotonic:
+		n = max(n, IsotonicMin)
+	}
+	return n
+}
+
 // Defaults of Config.
 const (
 	LevelDefault = 0.90

@@ -21,7 +21,7 @@ func calibrateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "calibrate",
 		Usage:     "calibrate each symbol's 90% interval and P(up) on its out-of-sample forecasts",
-		UsageText: "runner calibrate --symbols A,B [--ensemble candidate|legacy|both] [--samples 250] [--method auto|platt|isotonic] [--adaptive] [--as-of DATE] [--dry-run]",
+		UsageText: "runner calibrate --symbols A,B [--ensemble candidate|legacy|both] [--samples 250] [--method auto|platt|isotonic|base_rate] [--adaptive [--gamma 0.005]] [--as-of DATE] [--dry-run]",
 		Description: "Learns, per symbol and ensemble, from the latest --samples out-of-sample one-step forecasts\n" +
 			"(walk-forward test spans written by runner validate, and matured live forecasts): the\n" +
 			"interval by split conformal on the standardised residuals z = (r - mu)/sigma, P(up) by Platt\n" +
@@ -33,7 +33,8 @@ func calibrateCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			symbolsFlag(&cli.StringSliceFlag{Name: "symbols", Value: cli.NewStringSlice(DefaultCanarySymbols...), Usage: "symbols to calibrate"}),
 			ensembleFlag(),
-			intAtLeast(&cli.IntFlag{Name: "samples", Value: jobs.DefaultCalibrationSamples, Usage: fmt.Sprintf("latest out-of-sample forecasts to learn from (at least %d)", calibration.MinConformal)}, calibration.MinConformal),
+			intAtLeast(&cli.IntFlag{Name: "samples", Value: jobs.DefaultCalibrationSamples, Usage: "latest out-of-sample forecasts to learn from (" + samplesNeed + ")"},
+				calibration.MinSamples(calibration.Config{Method: calibration.BaseRate})),
 			stringOneOf(&cli.StringFlag{Name: "method", Value: string(calibration.Auto), Usage: "P(up) recalibration: auto (Platt below 1000 samples, isotonic from 1000, the base rate unless the held-out third finds it significantly better: one-sided Diebold-Mariano test at 5%), platt, isotonic or base_rate"},
 				string(calibration.Auto), string(calibration.Platt), string(calibration.Isotonic), string(calibration.BaseRate)),
 			&cli.BoolFlag{Name: "adaptive", Usage: "adaptive conformal inference (Gibbs & Candès 2021) for the interval"},
@@ -54,8 +55,8 @@ func calibrateCommand(e *env) *cli.Command {
 			if s := c.String("as-of"); s != "" {
 				cfg.AsOf, _ = time.Parse(marketdata.DateLayout, s)
 			}
-			if cfg.Calibration.Method == calibration.Isotonic && cfg.Samples < calibration.IsotonicMin {
-				return usageErrorf("calibrate: --method isotonic needs --samples of at least %d (have %d)", calibration.IsotonicMin, cfg.Samples)
+			if need := calibration.MinSamples(cfg.Calibration); cfg.Samples < need {
+				return usageErrorf("calibrate: --method %s needs --samples of at least %d (have %d): %s", cfg.Calibration.Method, need, cfg.Samples, samplesNeed)
 			}
 			cfg.Ensembles = ensemblesOf(c)
 			run := func(s store.Store) error {
@@ -73,6 +74,12 @@ func calibrateCommand(e *env) *cli.Command {
 		},
 	}
 }
+
+// samplesNeed says how many samples each method needs
+// (calibration.MinSamples at the 90% level).
+var samplesNeed = fmt.Sprintf("the held-out report fits the first two thirds: at least %d for auto and platt, %d for base_rate, %d for isotonic",
+	calibration.MinSamples(calibration.Config{Method: calibration.Auto}), calibration.MinSamples(calibration.Config{Method: calibration.BaseRate}),
+	calibration.MinSamples(calibration.Config{Method: calibration.Isotonic}))
 
 // printCalibrations prints the held-out figures, raw against calibrated,
 // per symbol and ensemble.

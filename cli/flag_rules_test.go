@@ -86,6 +86,14 @@ func TestFlagValues(t *testing.T) {
 		{append(ag, "--column", "Close", "--as-of", "2023-12-29"), `fit: --as-of applies to a price file read as bars; drop it with --column`},
 		{append(fit, "extra"), `fit: unexpected argument "extra": fit takes flags only`},
 
+		// calibrate: --samples below what the method's held-out report
+		// needs (calibration.MinSamples: two thirds of 50 for Platt, of 19
+		// for the interval; 1000 for isotonic)
+		{[]string{"calibrate", "--samples", "28"}, `calibrate: --samples 28: want an integer of at least 29`},
+		{[]string{"calibrate", "--samples", "74"}, `calibrate: --method auto needs --samples of at least 75 (have 74)`},
+		{[]string{"calibrate", "--samples", "74", "--method", "platt"}, `calibrate: --method platt needs --samples of at least 75 (have 74)`},
+		{[]string{"calibrate", "--samples", "999", "--method", "isotonic"}, `calibrate: --method isotonic needs --samples of at least 1000 (have 999)`},
+
 		// status
 		{[]string{"status", "--window", "0"}, `status: --window 0: want an integer of at least 1`},
 		{[]string{"status", "--horizon", "5D"}, `status: --horizon "5D": want 1D`},

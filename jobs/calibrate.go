@@ -87,8 +87,9 @@ func (j *CalibrateJob) Run(ctx context.Context, cfg CalibrateConfig) (CalibrateR
 		return CalibrateResult{}, errors.New("jobs: calibrate: no symbols")
 	case len(cfg.Ensembles) == 0:
 		return CalibrateResult{}, errors.New("jobs: calibrate: no ensemble")
-	case cfg.Samples < 1:
-		return CalibrateResult{}, fmt.Errorf("jobs: calibrate: samples %d: need at least 1", cfg.Samples)
+	case cfg.Samples < calibration.MinSamples(cfg.Calibration):
+		return CalibrateResult{}, fmt.Errorf("jobs: calibrate: samples %d: method %s needs at least %d (the held-out report fits the first two thirds)",
+			cfg.Samples, cmp.Or(cfg.Calibration.Method, calibration.Auto), calibration.MinSamples(cfg.Calibration))
 	case j.Store == nil:
 		return CalibrateResult{}, errors.New("jobs: calibrate: no store configured")
 	}

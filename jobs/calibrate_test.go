@@ -54,6 +54,10 @@ func TestCalibrateAndApply(t *testing.T) {
 	require.True(t, from.Before(to))
 
 	cj := &jobs.CalibrateJob{Store: s, Log: job.Log}
+	// Fewer samples than auto's held-out report needs (calibration.MinSamples):
+	// refused before anything is read or written.
+	_, err = cj.Run(ctx, jobs.CalibrateConfig{Symbols: []string{"AAPL"}, Ensembles: []forecast.Ensemble{forecast.Candidate}, Samples: 74})
+	require.ErrorContains(t, err, "jobs: calibrate: samples 74: method auto needs at least 75")
 	res, err := cj.Run(ctx, jobs.CalibrateConfig{Symbols: []string{"AAPL"}, Ensembles: []forecast.Ensemble{forecast.Candidate}, Samples: 80})
 	require.NoError(t, err)
 	r := res.Results[0]
