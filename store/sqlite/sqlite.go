@@ -3,8 +3,9 @@
 // works on a fresh machine with no database server.
 //
 // The database is opened with one connection (SQLite has one writer; a
-// single connection serialises writers without SQLITE_BUSY), WAL journaling,
-// foreign keys on and a busy timeout for other processes. Transactions
+// single connection serialises writers without SQLITE_BUSY), WAL journaling
+// (set once per file, retried while other processes hold the new file:
+// walMode), foreign keys on and a busy timeout for other processes. Transactions
 // begin IMMEDIATE: a writer waits for the write lock at BEGIN, within the
 // busy timeout, instead of failing with SQLITE_BUSY when another process
 // wrote between its first read and its first write.
@@ -22,7 +23,8 @@ import (
 	"path/filepath"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"runner/migrations"
 	"runner/store"
@@ -81,11 +83,52 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{db: db, path: path, timeout: cfg.StatementTimeout}
 	pctx, end := s.bound(ctx, "open %s", path)
 	err = end(db.PingContext(pctx))
+	if err == nil {
+		pctx, end = s.bound(ctx, "open %s: WAL journal mode", path)
+		err = end(walMode(pctx, db))
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// walMode switches the database to WAL journaling. The mode is a property
+// of the file, so only the first open of a new file converts it; later
+// opens find it set. The conversion needs the file to itself, and while
+// another connection holds a write transaction on the file (a process
+// migrating a new file that is not WAL yet) SQLite does not run the busy
+// handler for it, since waiting could deadlock: it returns SQLITE_BUSY at
+// once, whatever the busy timeout. So walMode tries again, with a pause
+// growing from 5 ms to 100 ms, until the mode is WAL or ctx ends (a mode
+// other than WAL returned without an error is retried the same way).
+func walMode(ctx context.Context, db *sql.DB) error {
+	pause := 5 * time.Millisecond
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		switch {
+		case err == nil && mode == "wal":
+			return nil
+		case err == nil:
+			err = fmt.Errorf("journal mode is %q, not wal", mode)
+		case !isBusy(err):
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last attempt: %v)", ctx.Err(), err)
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLITE_BUSY or one of its extended codes.
+func isBusy(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // bound limits one call to the statement timeout; op, formatted with
@@ -107,7 +150,7 @@ func dataSourceName(path string, busyTimeout time.Duration) (string, error) {
 		return "", err
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs),
-		RawQuery: fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+		RawQuery: fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate",
 			busyTimeout.Milliseconds())}
 	return u.String(), nil
 }
