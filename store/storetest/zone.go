@@ -2,22 +2,50 @@ package storetest
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the child's zone (westZone) on a machine without zoneinfo files
 
 	"github.com/stretchr/testify/require"
 
 	"runner/store"
 )
 
+// zoneEnv marks the child process of testTimesInUTC.
+const zoneEnv = "RUNNER_STORETEST_ZONE_CHILD"
+
+// westZone is ten hours west of Greenwich, with no daylight saving time.
+const westZone = "Etc/GMT+10"
+
 // testTimesInUTC: with the process's zone ten hours west of Greenwich, the
 // calendar days kept as instants (validation dates, weights' effective
 // times, calibration sample spans) and the run times come back in UTC, so
 // a date printed from them is the day written, not the day before.
-func testTimesInUTC(t *testing.T, s store.Store) {
-	local := time.Local
-	time.Local = time.FixedZone("UTC-10", -10*3600)
-	t.Cleanup(func() { time.Local = local })
+//
+// The zone is the process's from its start: the test runs again in a child
+// process of the same test binary with TZ set, restricted to this subtest.
+// Setting time.Local in this process instead raced with the database
+// drivers' goroutines that read it (pgxpool's, found by -race).
+func testTimesInUTC(t *testing.T, open func(t *testing.T) store.Store) {
+	if os.Getenv(zoneEnv) == "" {
+		parts := strings.Split(t.Name(), "/")
+		for i, p := range parts {
+			parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+		}
+		cmd := exec.Command(os.Args[0], "-test.run", strings.Join(parts, "/"), "-test.count", "1", "-test.v")
+		cmd.Env = append(os.Environ(), zoneEnv+"=1", "TZ="+westZone)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		require.Contains(t, string(out), "--- PASS: "+t.Name()+" ", "the child ran the test:\n%s", out)
+		return
+	}
+	_, offset := time.Now().Zone()
+	require.Equal(t, -10*3600, offset, "TZ=%s: the zone is ten hours west", westZone)
+	s := migrated(t, open)
 	ctx := context.Background()
 
 	run := startValidateRun(t, s)
