@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -130,6 +131,23 @@ func parseScheduleEntry(m map[string]any, commands []*cli.Command) (scheduleEntr
 	}
 	if err := fs.Parse(args[len(path):]); err != nil {
 		return scheduleEntry{}, fmt.Errorf("%s: %v", e.Name, err)
+	}
+	// And lie in the flags' ranges: their Actions, which the command line
+	// runs for the flags it sets, run here for the entry's.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// The context's command is the app itself, so that a flag's error
+	// carries no command prefix: the entry's name leads it instead.
+	c := cli.NewContext(&cli.App{Name: "runner"}, fs, nil)
+	c.Command = &cli.Command{Name: "runner"}
+	for _, f := range cmd.Flags {
+		af, ok := f.(cli.ActionableFlag)
+		if !ok || !slices.ContainsFunc(f.Names(), func(n string) bool { return set[n] }) {
+			continue
+		}
+		if err := af.RunAction(c); err != nil {
+			return scheduleEntry{}, fmt.Errorf("%s: %v", e.Name, err)
+		}
 	}
 	return scheduleEntry{entry: e, args: args}, nil
 }
