@@ -101,10 +101,14 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 // migrating a new file that is not WAL yet) SQLite does not run the busy
 // handler for it, since waiting could deadlock: it returns SQLITE_BUSY at
 // once, whatever the busy timeout. So walMode tries again, with a pause
-// growing from 5 ms to 100 ms, until the mode is WAL or ctx ends (a mode
-// other than WAL returned without an error is retried the same way).
+// growing from 5 ms to 100 ms, until the mode is WAL or ctx ends. A mode
+// other than WAL returned without an error (a refused conversion) is
+// retried the same way for at most refusedFor, then is an error: a file
+// system without the shared memory WAL needs never converts.
 func walMode(ctx context.Context, db *sql.DB) error {
+	const refusedFor = 2 * time.Second
 	pause := 5 * time.Millisecond
+	var refusedSince time.Time
 	for {
 		var mode string
 		err := db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
@@ -112,7 +116,12 @@ func walMode(ctx context.Context, db *sql.DB) error {
 		case err == nil && mode == "wal":
 			return nil
 		case err == nil:
-			err = fmt.Errorf("journal mode is %q, not wal", mode)
+			err = fmt.Errorf("journal mode is %q, not wal (does the file system support WAL's shared memory?)", mode)
+			if refusedSince.IsZero() {
+				refusedSince = time.Now()
+			} else if time.Since(refusedSince) > refusedFor {
+				return err
+			}
 		case !isBusy(err):
 			return err
 		}
