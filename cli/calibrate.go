@@ -141,14 +141,11 @@ func probNote(c *calibration.Calibration) string {
 	if k.MeanD <= 0 {
 		than = fmt.Sprintf("did not beat the base rate (Brier %.5f worse)", -k.MeanD)
 	}
-	verdict := fmt.Sprintf("t = %.2f > %.3f", k.T(), calibration.SkillZ)
-	if !k.Kept {
-		verdict = fmt.Sprintf("t = %.2f <= %.3f, not significant", k.T(), calibration.SkillZ)
-	}
+	subject, verdict := string(k.Tested), fmt.Sprintf("t = %.2f <= %.3f, not significant", k.T(), calibration.SkillZ)
 	if k.Kept {
-		return fmt.Sprintf("%s: on the %d held-out samples it %s, %s", what, k.Held, than, verdict)
+		subject, verdict = "it", fmt.Sprintf("t = %.2f > %.3f", k.T(), calibration.SkillZ)
 	}
-	return fmt.Sprintf("%s: on the %d held-out samples %s %s, %s", what, k.Held, k.Tested, than, verdict)
+	return fmt.Sprintf("%s: on the %d held-out samples %s %s, %s", what, k.Held, subject, than, verdict)
 }
 
 func heldOutCount(res jobs.CalibrateResult) string {
